@@ -1,0 +1,45 @@
+"""Counter captions and date lines, by CLDR plural category (Babel) rather than `n == 1`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+# One phrase per CLDR plural category the locale uses; "{n}" is the formatted number.
+PHRASES: dict[str, dict[str, dict[str, str]]] = {
+    "en": {
+        "since": {
+            "one": "{n} day has passed since {event}",
+            "other": "{n} days have passed since {event}",
+        },
+        "until": {
+            "one": "{n} day to go until {event}",
+            "other": "{n} days to go until {event}",
+        },
+    },
+}
+DATE_PATTERNS = {"en": "d MMMM y"}
+DEFAULT_LOCALE = "en"
+
+
+def supported(locale: str) -> str:
+    return locale if locale in PHRASES else DEFAULT_LOCALE
+
+
+def counter_caption(days: int, event: str, note: str = "", locale: str = DEFAULT_LOCALE) -> str:
+    locale = supported(locale)
+    direction = "until" if days < 0 else "since"
+    count = abs(days)
+    category = Locale.parse(locale).plural_form(count)
+    forms = PHRASES[locale][direction]
+    phrase = forms.get(category, forms["other"])
+    text = phrase.format(n=format_decimal(count, locale=locale), event=event)
+    return f"{text} - {note}" if note else text
+
+
+def date_line(day: dt.date, locale: str = DEFAULT_LOCALE) -> str:
+    locale = supported(locale)
+    return format_date(day, DATE_PATTERNS.get(locale, "long"), locale=locale)

@@ -1,0 +1,40 @@
+"""Errors that name the problem, as HTML for people and JSON under /api."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from dashboard.live import StoreUnavailable
+from dashboard.public import BadCursor
+from dashboard.store import NotInitialised
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error(status: int, title: str, message: str):
+    if _wants_json():
+        return jsonify(error=message), status
+    html = render_template("error.html", status=status, title=title, message=message)
+    return html, status, {"Cache-Control": "no-store"}
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _error(error.code or 500, error.name, error.description or error.name)
+
+    @app.errorhandler(BadCursor)
+    def bad_cursor(error: BadCursor):
+        return _error(400, "Bad request", str(error))
+
+    @app.errorhandler(NotInitialised)
+    def not_initialised(error: NotInitialised):
+        return _error(503, "Not set up yet", f"The dashboard is not set up yet: {error}.")
+
+    @app.errorhandler(StoreUnavailable)
+    def store_unavailable(error: StoreUnavailable):
+        app.logger.error("store unavailable: %s", error)
+        return _error(503, "Temporarily unavailable", "The database cannot be reached.")

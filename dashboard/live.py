@@ -1,0 +1,185 @@
+"""Rendered bytes per minute: warmed by the scheduler, shared through the store, kept in memory.
+
+A request looks in this process's memory, then for bytes the scheduler warmed for this minute,
+and only renders itself when neither has them (no scheduler running, or just after an edit).
+The bytes hold a placeholder for the htmx delay, filled in per request, so one rendering serves
+a whole minute and every reader still asks again right at the boundary.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import datetime as dt
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from dashboard import models, store, timecalc
+from dashboard.snapshot import SiteContent, Snapshot, snapshot
+
+log = logging.getLogger(__name__)
+
+DELAY_MARK = b"__NEXT_DELAY_MS__"
+MEMORY_ENTRIES = 512
+
+# A view turns a snapshot into text and says when that text next changes.
+View = Callable[[Snapshot], tuple[str, dt.datetime]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Rendered:
+    body: bytes
+    etag: str
+    next_change: dt.datetime
+    minute: dt.datetime
+
+
+class StoreUnavailable(RuntimeError):
+    """No content could be read and none was read before."""
+
+
+def etag_for(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+class LivePages:
+    def __init__(self, app: Flask):
+        self.app = app
+        self.views: dict[str, View] = {}
+        self.hot_keys: list[str] = []
+        self._memory: collections.OrderedDict[tuple[str, dt.datetime], Rendered] = (
+            collections.OrderedDict()
+        )
+        self._lock = threading.Lock()
+        self._content: SiteContent | None = None
+        self._content_checked: dt.datetime | None = None
+
+    def register(self, key: str, view: View, hot: bool = True) -> None:
+        self.views[key] = view
+        if hot:
+            self.hot_keys.append(key)
+
+    # -- content -------------------------------------------------------------------------
+    def content(self, at: dt.datetime) -> SiteContent:
+        """The stored content, re-read when its revision changed; checked once a minute at most
+        unless invalidated, and kept when the store is briefly unreachable."""
+        minute = timecalc.floor_minute(at)
+        cached = self._content
+        if cached is not None and self._content_checked == minute:
+            return cached
+        the_store: store.Store = self.app.extensions["dashboard.store"]
+        try:
+            with the_store.session() as session:
+                if cached is not None and store.current_revision(session) == cached.revision:
+                    fresh = cached
+                else:
+                    fresh = store.read_content(session)
+        except store.NotInitialised:
+            raise
+        except sa.exc.SQLAlchemyError as error:
+            if cached is None:
+                raise StoreUnavailable(str(error)) from error
+            log.warning("store unreachable, showing the last good content: %s", error)
+            return cached
+        self._content, self._content_checked = fresh, minute
+        return fresh
+
+    def snapshot(self, at: dt.datetime) -> Snapshot:
+        return snapshot(at, self.content(at))
+
+    def invalidate(self) -> None:
+        """After a write in this process: its readers see the change at once."""
+        with self._lock:
+            self._memory.clear()
+            self._content = None
+            self._content_checked = None
+
+    # -- rendering -------------------------------------------------------------------------
+    def render(
+        self,
+        key: str,
+        at: dt.datetime,
+        view: View | None = None,
+        content: SiteContent | None = None,
+    ) -> Rendered:
+        view = view or self.views[key]
+        minute = timecalc.floor_minute(at)
+        shot = snapshot(minute, content or self.content(minute))
+        with self.app.app_context():
+            text, next_change = view(shot)
+        body = text.encode("utf-8")
+        return Rendered(body=body, etag=etag_for(body), next_change=next_change, minute=minute)
+
+    def get(self, key: str, at: dt.datetime, view: View | None = None) -> Rendered:
+        minute = timecalc.floor_minute(at)
+        found = self._memory.get((key, minute))
+        if found is not None:
+            return found
+        found = self._warmed(key, minute) if view is None else None
+        if found is None:
+            found = self.render(key, at, view)
+        with self._lock:
+            self._memory[(key, minute)] = found
+            while len(self._memory) > MEMORY_ENTRIES:
+                self._memory.popitem(last=False)
+            for stale in [k for k in self._memory if k[1] < minute]:
+                del self._memory[stale]
+        return found
+
+    def _warmed(self, key: str, minute: dt.datetime) -> Rendered | None:
+        the_store: store.Store = self.app.extensions["dashboard.store"]
+        try:
+            with the_store.session() as session:
+                row = store.rendered_bytes(session, key, minute)
+        except sa.exc.SQLAlchemyError as error:
+            log.warning("cannot read warmed bytes for %s: %s", key, error)
+            return None
+        if row is None:
+            return None
+        return Rendered(body=row.body, etag=row.etag, next_change=row.next_change, minute=minute)
+
+    def warm(self, at: dt.datetime) -> int:
+        """Render the hot views for this minute and the next into the store (the scheduler's
+        job), so web processes start each minute with bytes ready. Returns rows written."""
+        the_store: store.Store = self.app.extensions["dashboard.store"]
+        self._content_checked = None  # always look for edits made by other processes
+        minute = timecalc.floor_minute(at)
+        content = self.content(minute)
+        rows = [
+            (key, self.render(key, when, content=content))
+            for when in (minute, minute + timecalc.MINUTE)
+            for key in self.hot_keys
+        ]
+        revision = content.revision
+        with the_store.session() as session, session.begin():
+            for key, rendered in rows:
+                session.merge(
+                    models.Rendered(
+                        key=key,
+                        minute=rendered.minute,
+                        revision=revision,
+                        etag=rendered.etag,
+                        next_change=rendered.next_change,
+                        body=rendered.body,
+                    )
+                )
+            session.execute(sa.delete(models.Rendered).where(models.Rendered.minute < minute))
+        return len(rows)
+
+
+def live_pages() -> LivePages:
+    return current_app.extensions["dashboard.live"]
+
+
+def fill_delay(body: bytes, next_change: dt.datetime, now: dt.datetime) -> bytes:
+    """The htmx delay from this request's instant to the content's next change, plus a small
+    margin so that the next request lands after the boundary, never just before it."""
+    if DELAY_MARK not in body:
+        return body
+    millis = int(timecalc.seconds_until(next_change, now) * 1000) + 100
+    return body.replace(DELAY_MARK, str(max(millis, 200)).encode())

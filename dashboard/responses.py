@@ -1,0 +1,33 @@
+"""HTTP caching for rendered bytes: ETag, a max-age that ends when the content changes, 304s."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from flask import Response, request
+
+from dashboard import timecalc
+from dashboard.live import Rendered, fill_delay
+
+
+def cached_response(
+    rendered: Rendered,
+    now: dt.datetime,
+    mimetype: str = "text/html",
+    vary_hx: bool = False,
+) -> Response:
+    seconds = max(0, math.floor(timecalc.seconds_until(rendered.next_change, now)))
+    headers = {
+        "ETag": rendered.etag,
+        "Cache-Control": f"public, max-age={seconds}",
+    }
+    if vary_hx:
+        headers["Vary"] = "HX-Request"
+    # The ETag check comes first, so a revalidation costs no rendering and no copying.
+    if request.if_none_match.contains(rendered.etag.strip('"')):
+        return Response(status=304, headers=headers)
+    body = fill_delay(rendered.body, rendered.next_change, now)
+    charset = "; charset=utf-8" if mimetype.startswith("text/") else ""
+    response = Response(body, headers=headers, content_type=mimetype + charset)
+    return response

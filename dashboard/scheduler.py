@@ -1,0 +1,98 @@
+"""The one scheduler: ticks on each UTC minute, warms the rendered bytes, and beats a heartbeat.
+
+It runs in its own process (`dashboard scheduler`, or beside the web server under `dashboard
+serve`), never inside a web worker. A midnight in any counter's zone is a minute boundary, so
+the minute tick also turns every counter over.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from flask import Flask
+
+from dashboard import models, schedlock, timecalc
+
+log = logging.getLogger(__name__)
+STANDBY_RETRY_SECONDS = 5
+
+
+def holder_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def tick(app: Flask, lock: schedlock.SchedulerLock) -> None:
+    if not lock.still_held():
+        log.error("lost the scheduler lock; stopping so that a standby can take over")
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    now = timecalc.utcnow()
+    with app.app_context():
+        pages = app.extensions["dashboard.live"]
+        try:
+            written = pages.warm(now)
+        except Exception:  # one bad tick must not stop the next one
+            log.exception("warming failed at %s", timecalc.format_instant(now))
+            written = 0
+        beat(app, now)
+    log.info("tick %s: warmed %d views", timecalc.format_instant(now), written)
+
+
+def beat(app: Flask, now) -> None:
+    the_store = app.extensions["dashboard.store"]
+    try:
+        with the_store.session() as session, session.begin():
+            session.merge(
+                models.SchedulerState(name="scheduler", holder=holder_name(), heartbeat_at=now)
+            )
+    except Exception:
+        log.exception("could not record the heartbeat")
+
+
+def build(app: Flask, lock: schedlock.SchedulerLock) -> BlockingScheduler:
+    scheduler = BlockingScheduler(timezone=timecalc.UTC)
+    scheduler.add_job(
+        tick,
+        CronTrigger(second=0, timezone=timecalc.UTC),
+        args=(app, lock),
+        id="minute",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=45,
+        next_run_time=timecalc.utcnow(),  # warm at once after a (re)start
+    )
+    return scheduler
+
+
+def run(app: Flask, stop: threading.Event | None = None) -> None:
+    """Wait as a standby until the lock is free, then act until stopped."""
+    stop = stop or threading.Event()
+    the_store = app.extensions["dashboard.store"]
+    lock = schedlock.lock_for(the_store.engine, app.instance_path)
+    announced = False
+    while not lock.acquire():
+        if not announced:
+            log.info("another scheduler holds the lock; standing by")
+            announced = True
+        if stop.wait(STANDBY_RETRY_SECONDS):
+            return
+    log.info("scheduler %s holds the lock", holder_name())
+    scheduler = build(app, lock)
+
+    def shut_down(*_):
+        stop.set()
+        scheduler.shutdown(wait=False)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, shut_down)
+        signal.signal(signal.SIGINT, shut_down)
+    try:
+        scheduler.start()
+    finally:
+        lock.release()

@@ -1,0 +1,332 @@
+"""Site files (TOML): parse and check everything first, then upsert in one transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import tomllib
+import unicodedata
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from dashboard import models, store, timecalc
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,199}$")
+DEMO_PATH = Path(__file__).parent / "demo" / "site.toml"
+
+
+class SiteFileError(ValueError):
+    """A site file that cannot be loaded; nothing was written."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        listed = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{source}: cannot load, nothing was changed:\n{listed}")
+
+
+@dataclasses.dataclass
+class SiteSpec:
+    title: str
+    timezone: str
+    contact: str
+    locale: str
+    latest_count: int
+    clocks: list[dict]
+    counters: list[dict]
+    statements: list[dict]
+
+
+@dataclasses.dataclass
+class LoadReport:
+    created: dict[str, int]
+    changed: dict[str, int]
+    unchanged: dict[str, int]
+
+    @property
+    def any_change(self) -> bool:
+        return any(self.created.values()) or any(self.changed.values())
+
+    def summary(self) -> str:
+        parts = []
+        for kind in ("site", "clocks", "counters", "statements"):
+            parts.append(
+                f"{kind}: {self.created.get(kind, 0)} new, {self.changed.get(kind, 0)} changed, "
+                f"{self.unchanged.get(kind, 0)} unchanged"
+            )
+        return "; ".join(parts)
+
+
+SITE_KEYS = {"title", "timezone", "contact", "locale", "latest_count"}
+CLOCK_KEYS = {"label", "timezone", "hour12"}
+COUNTER_KEYS = {"slug", "since", "timezone", "event", "note"}
+STATEMENT_KEYS = {"slug", "published", "title", "summary", "body", "featured", "source_url"}
+
+
+class _Checker:
+    def __init__(self, text: str):
+        self.lines = text.splitlines()
+        self.problems: list[str] = []
+
+    def problem(self, where: str, message: str, hint: object = None) -> None:
+        line = self._line_of(hint)
+        prefix = f"line {line}: " if line else ""
+        self.problems.append(f"{prefix}{where}: {message}")
+
+    def _line_of(self, hint: object) -> int | None:
+        """Best-effort line number: the first line showing the offending value."""
+        if hint is None:
+            return None
+        needle = hint.isoformat() if isinstance(hint, dt.date) else str(hint)
+        for number, line in enumerate(self.lines, start=1):
+            if needle and needle in line:
+                return number
+        return None
+
+    def text(self, table: dict, key: str, where: str, required: bool, default: str = "") -> str:
+        if key not in table:
+            if required:
+                self.problem(where, f"missing required key '{key}'")
+            return default
+        value = table[key]
+        if not isinstance(value, str):
+            self.problem(where, f"'{key}' must be a string, not {type(value).__name__}", value)
+            return default
+        if required and not value.strip():
+            self.problem(where, f"'{key}' must not be empty", f"{key} =")
+        return value.strip() if key in {"slug", "label", "timezone"} else value
+
+    def boolean(self, table: dict, key: str, where: str) -> bool:
+        value = table.get(key, False)
+        if not isinstance(value, bool):
+            self.problem(where, f"'{key}' must be true or false", f"{key} =")
+            return False
+        return value
+
+    def zone(self, name: str, where: str, key: str = "timezone") -> None:
+        if name and not timecalc.is_known_zone(name):
+            self.problem(where, f"{key} {name!r} is not a known IANA time zone", name)
+
+    def unknown_keys(self, table: dict, allowed: set[str], where: str) -> None:
+        for key in sorted(set(table) - allowed):
+            self.problem(
+                where, f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))})", f"{key}"
+            )
+
+    def slug(self, value: str, where: str) -> None:
+        if value and not SLUG.match(value):
+            self.problem(
+                where,
+                f"slug {value!r} must be lower-case letters, digits and hyphens",
+                value,
+            )
+
+
+def slugify(title: str, day: dt.date) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return f"{words[:80].rstrip('-') or 'statement'}-{day.isoformat()}"
+
+
+def parse(text: str, source: str) -> SiteSpec:
+    """Check the whole file and collect every problem before anything touches the store."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        # tomllib names the line and column, and rejects impossible dates like 2019-02-30.
+        raise SiteFileError(source, [f"not valid TOML: {error}"]) from None
+    check = _Checker(text)
+    check.unknown_keys(data, {"site", "clocks", "counters", "statements"}, "top level")
+    site = data.get("site")
+    if not isinstance(site, dict):
+        check.problem("top level", "missing the [site] table")
+        site = {}
+    check.unknown_keys(site, SITE_KEYS, "[site]")
+    title = check.text(site, "title", "[site]", required=True)
+    zone_name = check.text(site, "timezone", "[site]", required=True)
+    check.zone(zone_name, "[site]")
+    contact = check.text(site, "contact", "[site]", required=False)
+    locale = check.text(site, "locale", "[site]", required=False, default="en") or "en"
+    latest_count = site.get("latest_count", 10)
+    if not isinstance(latest_count, int) or isinstance(latest_count, bool) or latest_count < 0:
+        check.problem("[site]", "'latest_count' must be a whole number, 0 or more", latest_count)
+        latest_count = 10
+
+    clocks = [_clock(check, table, n) for n, table in _array(check, data, "clocks")]
+    counters = [_counter(check, table, n, zone_name) for n, table in _array(check, data, "counters")]
+    statements = [
+        _statement(check, table, n, zone_name) for n, table in _array(check, data, "statements")
+    ]
+    _duplicates(check, clocks, "clocks", "label")
+    _duplicates(check, counters, "counters", "slug")
+    _duplicates(check, statements, "statements", "slug")
+    if check.problems:
+        raise SiteFileError(source, check.problems)
+    return SiteSpec(title, zone_name, contact, locale, latest_count, clocks, counters, statements)
+
+
+def _array(check: _Checker, data: dict, key: str):
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        check.problem("top level", f"'{key}' must be an array of tables ([[{key}]])", f"{key}")
+        return []
+    return list(enumerate(value, start=1))
+
+
+def _clock(check: _Checker, table: dict, number: int) -> dict:
+    where = f"clocks[{number}]"
+    check.unknown_keys(table, CLOCK_KEYS, where)
+    label = check.text(table, "label", where, required=True)
+    zone_name = check.text(table, "timezone", where, required=True)
+    check.zone(zone_name, f"{where} ({label!r})")
+    return {"label": label, "timezone": zone_name, "hour12": check.boolean(table, "hour12", where)}
+
+
+def _counter(check: _Checker, table: dict, number: int, site_zone: str) -> dict:
+    where = f"counters[{number}]"
+    check.unknown_keys(table, COUNTER_KEYS, where)
+    slug = check.text(table, "slug", where, required=True)
+    check.slug(slug, where)
+    where = f"{where} ({slug!r})" if slug else where
+    since = table.get("since")
+    if since is None:
+        check.problem(where, "missing required key 'since' (a date such as 2018-03-04)")
+    elif isinstance(since, dt.datetime) or not isinstance(since, dt.date):
+        check.problem(where, "'since' must be a calendar date such as 2018-03-04", since)
+        since = None
+    zone_name = check.text(table, "timezone", where, required=False)
+    check.zone(zone_name, where)
+    return {
+        "slug": slug,
+        "since": since,
+        "timezone": zone_name or None,
+        "event": check.text(table, "event", where, required=True),
+        "note": check.text(table, "note", where, required=False),
+        "_zone": zone_name or site_zone,
+    }
+
+
+def _statement(check: _Checker, table: dict, number: int, site_zone: str) -> dict:
+    where = f"statements[{number}]"
+    check.unknown_keys(table, STATEMENT_KEYS, where)
+    title = check.text(table, "title", where, required=True)
+    published = table.get("published")
+    instant = None
+    if published is None:
+        check.problem(where, "missing required key 'published' (a date or RFC 3339 date-time)")
+    elif isinstance(published, dt.datetime):
+        if published.tzinfo is None:
+            check.problem(where, "'published' needs a UTC offset, e.g. 'Z' or '+03:00'", published)
+        else:
+            instant = timecalc.as_utc(published)
+    elif isinstance(published, dt.date):
+        if timecalc.is_known_zone(site_zone):
+            instant = timecalc.local_midnight(published, site_zone)
+    else:
+        check.problem(where, "'published' must be a date or an RFC 3339 date-time", published)
+    slug = check.text(table, "slug", where, required=False)
+    if not slug and title and instant is not None:
+        slug = slugify(title, timecalc.local_date(instant, site_zone))
+    check.slug(slug, where)
+    return {
+        "slug": slug,
+        "published": instant,
+        "title": title,
+        "summary": check.text(table, "summary", where, required=False),
+        "body": check.text(table, "body", where, required=False),
+        "featured": check.boolean(table, "featured", where),
+        "source_url": check.text(table, "source_url", where, required=False),
+    }
+
+
+def _duplicates(check: _Checker, rows: list[dict], kind: str, key: str) -> None:
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows, start=1):
+        value = row.get(key)
+        if not value:
+            continue
+        if value in seen:
+            check.problem(
+                f"{kind}[{number}]",
+                f"duplicate {key} {value!r} (first used by {kind}[{seen[value]}])",
+                value,
+            )
+        else:
+            seen[value] = number
+
+
+def read_file(path: str | Path) -> SiteSpec:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SiteFileError(str(path), ["no such file"]) from None
+    except UnicodeDecodeError as error:
+        raise SiteFileError(str(path), [f"not UTF-8 text: {error}"]) from None
+    except OSError as error:
+        raise SiteFileError(str(path), [error.strerror or str(error)]) from None
+    return parse(text, str(path))
+
+
+def apply(session: Session, spec: SiteSpec) -> LoadReport:
+    """Upsert the spec: counters and statements by slug, clocks by label. The caller commits."""
+    report = LoadReport(created={}, changed={}, unchanged={})
+    site = session.get(models.Site, 1)
+    site_values = {
+        "title": spec.title,
+        "timezone": spec.timezone,
+        "contact": spec.contact,
+        "locale": spec.locale,
+        "latest_count": spec.latest_count,
+    }
+    if site is None:
+        session.add(models.Site(id=1, revision=1, **site_values))
+        _count(report.created, "site")
+    else:
+        _update(site, site_values, report, "site")
+
+    for position, clock in enumerate(spec.clocks):
+        values = {**clock, "position": position}
+        _upsert(session, models.Clock, "label", values, report, "clocks")
+    for position, counter in enumerate(spec.counters):
+        values = {k: v for k, v in counter.items() if not k.startswith("_")}
+        values["position"] = position
+        _upsert(session, models.Counter, "slug", values, report, "counters")
+    for statement in spec.statements:
+        _upsert(session, models.Statement, "slug", statement, report, "statements")
+
+    session.flush()
+    if report.any_change:
+        store.mark_changed(session)
+    return report
+
+
+def _upsert(session, model, key: str, values: dict, report: LoadReport, kind: str) -> None:
+    row = session.scalars(sa.select(model).where(getattr(model, key) == values[key])).first()
+    if row is None:
+        session.add(model(**values))
+        _count(report.created, kind)
+    else:
+        _update(row, values, report, kind)
+
+
+def _update(row, values: dict, report: LoadReport, kind: str) -> None:
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    _count(report.changed if changed else report.unchanged, kind)
+
+
+def _count(tally: dict[str, int], kind: str) -> None:
+    tally[kind] = tally.get(kind, 0) + 1
+
+
+def load(target_store: store.Store, spec: SiteSpec) -> LoadReport:
+    """All of the file, or none of it."""
+    with target_store.session() as session, session.begin():
+        return apply(session, spec)

@@ -1,0 +1,208 @@
+"""snapshot(at, content): what the dashboard shows at one instant. Every view renders from it."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from dashboard import timecalc
+from dashboard.captions import counter_caption, date_line
+
+
+@dataclasses.dataclass(frozen=True)
+class ClockDef:
+    label: str
+    timezone: str
+    hour12: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class CounterDef:
+    slug: str
+    since: dt.date
+    timezone: str
+    event: str
+    note: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class StatementItem:
+    slug: str
+    title: str
+    summary: str
+    body: str
+    published: dt.datetime
+    featured: bool = False
+    source_url: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class SiteContent:
+    """The stored content, read once per data revision."""
+
+    revision: int
+    title: str
+    timezone: str
+    contact: str
+    locale: str
+    clocks: tuple[ClockDef, ...]
+    counters: tuple[CounterDef, ...]
+    featured: StatementItem | None
+    latest: tuple[StatementItem, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class DateLine:
+    text: str
+    timezone: str
+    iso: str
+    next_change: dt.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class ClockReading:
+    label: str
+    timezone: str
+    time: str
+    utc_offset: str
+    local_iso: str
+
+
+@dataclasses.dataclass(frozen=True)
+class CounterReading:
+    slug: str
+    since: dt.date
+    timezone: str
+    days: int
+    text: str
+    event: str
+    note: str
+    next_change: dt.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class DatedStatement:
+    item: StatementItem
+    date_text: str  # DD.MM.YYYY in the site's zone
+    date_iso: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    at: dt.datetime
+    minute: dt.datetime
+    title: str
+    contact: str
+    locale: str
+    revision: int
+    date: DateLine
+    clocks: tuple[ClockReading, ...]
+    counters: tuple[CounterReading, ...]
+    featured: DatedStatement | None
+    latest: tuple[DatedStatement, ...]
+    next_change: dt.datetime
+
+    def counters_next_change(self) -> dt.datetime | None:
+        return min((c.next_change for c in self.counters), default=None)
+
+
+def snapshot(at: dt.datetime, content: SiteContent) -> Snapshot:
+    at = timecalc.as_utc(at)
+    today = timecalc.local_date(at, content.timezone)
+    date = DateLine(
+        text=date_line(today, content.locale),
+        timezone=content.timezone,
+        iso=today.isoformat(),
+        next_change=timecalc.next_date_change(at, content.timezone),
+    )
+    clocks = tuple(_read_clock(at, clock) for clock in content.clocks)
+    counters = tuple(_read_counter(at, counter, content.locale) for counter in content.counters)
+    changes = [date.next_change, *(c.next_change for c in counters)]
+    if clocks:
+        changes.append(timecalc.next_minute(at))
+    return Snapshot(
+        at=at,
+        minute=timecalc.floor_minute(at),
+        title=content.title,
+        contact=content.contact,
+        locale=content.locale,
+        revision=content.revision,
+        date=date,
+        clocks=clocks,
+        counters=counters,
+        featured=dated(content.featured, content.timezone) if content.featured else None,
+        latest=tuple(dated(item, content.timezone) for item in content.latest),
+        next_change=min(changes),
+    )
+
+
+def dated(item: StatementItem, zone_name: str) -> DatedStatement:
+    day = timecalc.local_date(item.published, zone_name)
+    return DatedStatement(item=item, date_text=day.strftime("%d.%m.%Y"), date_iso=day.isoformat())
+
+
+def _read_clock(at: dt.datetime, clock: ClockDef) -> ClockReading:
+    local = timecalc.local(at, clock.timezone)
+    return ClockReading(
+        label=clock.label,
+        timezone=clock.timezone,
+        time=timecalc.clock_text(local, clock.hour12),
+        utc_offset=timecalc.utc_offset_text(local),
+        local_iso=local.replace(second=0, microsecond=0).isoformat(),
+    )
+
+
+def _read_counter(at: dt.datetime, counter: CounterDef, locale: str) -> CounterReading:
+    days = timecalc.days_since(at, counter.timezone, counter.since)
+    return CounterReading(
+        slug=counter.slug,
+        since=counter.since,
+        timezone=counter.timezone,
+        days=days,
+        text=counter_caption(days, counter.event, counter.note, locale),
+        event=counter.event,
+        note=counter.note,
+        next_change=timecalc.next_date_change(at, counter.timezone),
+    )
+
+
+def snapshot_json(shot: Snapshot) -> dict:
+    fmt = timecalc.format_instant
+    return {
+        "at": fmt(shot.at),
+        "title": shot.title,
+        "contact": shot.contact,
+        "date": {"text": shot.date.text, "timezone": shot.date.timezone, "iso": shot.date.iso},
+        "clocks": [
+            {"label": c.label, "timezone": c.timezone, "time": c.time, "utc_offset": c.utc_offset}
+            for c in shot.clocks
+        ],
+        "counters": [
+            {
+                "slug": c.slug,
+                "since": c.since.isoformat(),
+                "timezone": c.timezone,
+                "days": c.days,
+                "text": c.text,
+                "next_change": fmt(c.next_change),
+            }
+            for c in shot.counters
+        ],
+        "featured": _statement_json(shot.featured, body=True) if shot.featured else None,
+        "latest": [_statement_json(s) for s in shot.latest],
+        "next_change": fmt(shot.next_change),
+    }
+
+
+def _statement_json(statement: DatedStatement, body: bool = False) -> dict:
+    item = statement.item
+    data = {
+        "slug": item.slug,
+        "title": item.title,
+        "published": timecalc.format_instant(item.published),
+        "date": statement.date_iso,
+        "summary": item.summary,
+    }
+    if body:
+        data["body"] = item.body
+    return data

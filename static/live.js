@@ -1,0 +1,29 @@
+// Keeps live blocks honest where timers cannot: a phone waking up, a page restored from the
+// back/forward cache, or a failed request (retried with back-off instead of freezing).
+(function () {
+  "use strict";
+  function refreshAll() {
+    if (!window.htmx) return;
+    document.querySelectorAll("#live").forEach(function (el) {
+      window.htmx.trigger(el, "dashboard:refresh");
+    });
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") refreshAll();
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) refreshAll();
+  });
+  var failures = 0;
+  function retryLater(event) {
+    var el = event.detail && event.detail.elt;
+    if (!el || el.id !== "live") return;
+    el.classList.add("stale");
+    failures += 1;
+    var wait = Math.min(60000, 2000 * Math.pow(2, failures - 1));
+    setTimeout(function () { window.htmx.trigger(el, "dashboard:refresh"); }, wait);
+  }
+  document.addEventListener("htmx:sendError", retryLater);
+  document.addEventListener("htmx:responseError", retryLater);
+  document.addEventListener("htmx:afterSwap", function () { failures = 0; });
+})();
