@@ -93,7 +93,9 @@ def scheduler_command():
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-@click.option("--no-scheduler", is_flag=True, help="Web only; a `dashboard scheduler` runs elsewhere.")
+@click.option(
+    "--no-scheduler", is_flag=True, help="Web only; a `dashboard scheduler` runs elsewhere."
+)
 @with_appcontext
 def serve_command(host, port, workers, threads, no_scheduler):
     """Run the production web server (gunicorn) and, unless told not to, the one scheduler."""
@@ -102,9 +104,7 @@ def serve_command(host, port, workers, threads, no_scheduler):
     env["INSTANCE_PATH"] = current_app.instance_path
     children: list[subprocess.Popen] = []
     if not no_scheduler:
-        children.append(
-            subprocess.Popen([sys.executable, "-m", "dashboard", "scheduler"], env=env)
-        )
+        children.append(subprocess.Popen([sys.executable, "-m", "dashboard", "scheduler"], env=env))
     gunicorn = [
         sys.executable, "-m", "gunicorn",
         "--bind", f"{host}:{port}",

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 
 from dashboard import models, store, timecalc
 from dashboard.snapshot import SiteContent, Snapshot, snapshot
@@ -110,8 +110,11 @@ class LivePages:
         view = view or self.views[key]
         minute = timecalc.floor_minute(at)
         shot = snapshot(minute, content or self.content(minute))
-        with self.app.app_context():
+        if has_request_context():
             text, next_change = view(shot)
+        else:  # the scheduler renders ahead, outside any request; links stay relative
+            with self.app.test_request_context("/"):
+                text, next_change = view(shot)
         body = text.encode("utf-8")
         return Rendered(body=body, etag=etag_for(body), next_change=next_change, minute=minute)
 

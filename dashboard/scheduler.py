@@ -13,7 +13,7 @@ import signal
 import socket
 import threading
 
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 
@@ -27,10 +27,10 @@ def holder_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def tick(app: Flask, lock: schedlock.SchedulerLock) -> None:
+def tick(app: Flask, lock: schedlock.SchedulerLock, lost: threading.Event) -> None:
     if not lock.still_held():
         log.error("lost the scheduler lock; stopping so that a standby can take over")
-        os.kill(os.getpid(), signal.SIGTERM)
+        lost.set()
         return
     now = timecalc.utcnow()
     with app.app_context():
@@ -55,12 +55,12 @@ def beat(app: Flask, now) -> None:
         log.exception("could not record the heartbeat")
 
 
-def build(app: Flask, lock: schedlock.SchedulerLock) -> BlockingScheduler:
-    scheduler = BlockingScheduler(timezone=timecalc.UTC)
+def build(app: Flask, lock: schedlock.SchedulerLock, lost: threading.Event) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone=timecalc.UTC)
     scheduler.add_job(
         tick,
         CronTrigger(second=0, timezone=timecalc.UTC),
-        args=(app, lock),
+        args=(app, lock, lost),
         id="minute",
         coalesce=True,
         max_instances=1,
@@ -70,9 +70,14 @@ def build(app: Flask, lock: schedlock.SchedulerLock) -> BlockingScheduler:
     return scheduler
 
 
-def run(app: Flask, stop: threading.Event | None = None) -> None:
-    """Wait as a standby until the lock is free, then act until stopped."""
+def run(
+    app: Flask, stop: threading.Event | None = None, standby_retry: float = STANDBY_RETRY_SECONDS
+) -> None:
+    """Wait as a standby until the lock is free, then act until stopped or the lock is lost."""
     stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
     the_store = app.extensions["dashboard.store"]
     lock = schedlock.lock_for(the_store.engine, app.instance_path)
     announced = False
@@ -80,19 +85,15 @@ def run(app: Flask, stop: threading.Event | None = None) -> None:
         if not announced:
             log.info("another scheduler holds the lock; standing by")
             announced = True
-        if stop.wait(STANDBY_RETRY_SECONDS):
+        if stop.wait(standby_retry):
             return
     log.info("scheduler %s holds the lock", holder_name())
-    scheduler = build(app, lock)
-
-    def shut_down(*_):
-        stop.set()
-        scheduler.shutdown(wait=False)
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, shut_down)
-        signal.signal(signal.SIGINT, shut_down)
+    lost = threading.Event()
+    scheduler = build(app, lock, lost)
+    scheduler.start()
     try:
-        scheduler.start()
+        while not stop.wait(0.5) and not lost.is_set():
+            pass
     finally:
+        scheduler.shutdown(wait=True)
         lock.release()

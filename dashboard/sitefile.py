@@ -156,7 +156,9 @@ def parse(text: str, source: str) -> SiteSpec:
         latest_count = 10
 
     clocks = [_clock(check, table, n) for n, table in _array(check, data, "clocks")]
-    counters = [_counter(check, table, n, zone_name) for n, table in _array(check, data, "counters")]
+    counters = [
+        _counter(check, table, n, zone_name) for n, table in _array(check, data, "counters")
+    ]
     statements = [
         _statement(check, table, n, zone_name) for n, table in _array(check, data, "statements")
     ]
@@ -231,6 +233,9 @@ def _statement(check: _Checker, table: dict, number: int, site_zone: str) -> dic
     if not slug and title and instant is not None:
         slug = slugify(title, timecalc.local_date(instant, site_zone))
     check.slug(slug, where)
+    source_url = check.text(table, "source_url", where, required=False)
+    if source_url and not re.match(r"^https?://[^\s]+$", source_url):
+        check.problem(where, "'source_url' must be an http:// or https:// address", source_url)
     return {
         "slug": slug,
         "published": instant,
@@ -238,7 +243,7 @@ def _statement(check: _Checker, table: dict, number: int, site_zone: str) -> dic
         "summary": check.text(table, "summary", where, required=False),
         "body": check.text(table, "body", where, required=False),
         "featured": check.boolean(table, "featured", where),
-        "source_url": check.text(table, "source_url", where, required=False),
+        "source_url": source_url,
     }
 
 

@@ -58,6 +58,8 @@ def parse_instant(text: str) -> dt.datetime:
         parsed = dt.datetime.fromisoformat(cleaned.replace("z", "Z"))
     except ValueError as error:
         raise TimeError(f"{text!r} is not a valid date-time: {error}") from None
+    if parsed.tzinfo is None:
+        raise TimeError(f"{text!r} has no UTC offset; add one, e.g. 'Z' or '+01:00'")
     return as_utc(parsed)
 
 
@@ -145,4 +147,3 @@ def local_midnight(day: dt.date, zone_name: str) -> dt.datetime:
     if local_date(start, zone_name) != day:  # midnight skipped by a gap: the day starts later
         start = next_date_change(start - dt.timedelta(hours=3), zone_name)
     return start
-

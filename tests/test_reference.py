@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-# A copy of shared/reference/000_9dab5ff1aff01632.txt, kept with the tests so they need nothing else.
+# A copy of shared/reference/000_9dab5ff1aff01632.txt, kept here so tests need nothing else.
 REFERENCE = Path(__file__).parent / "data" / "reference-2020-01-26T1758-london.txt"
 SALISBURY = (
     "693 days have passed since the Salisbury incident - no credible information or response "
@@ -35,7 +35,11 @@ def test_cli_snapshot_json_matches_the_reference(runner):
     assert result.exit_code == 0, result.output
     shot = json.loads(result.output)
     assert shot["at"] == "2020-01-26T17:58:00Z"
-    assert shot["date"] == {"text": "26 January 2020", "timezone": "Europe/London", "iso": "2020-01-26"}
+    assert shot["date"] == {
+        "text": "26 January 2020",
+        "timezone": "Europe/London",
+        "iso": "2020-01-26",
+    }
     assert [(c["label"], c["time"], c["utc_offset"]) for c in shot["clocks"]] == [
         ("Moscow", "20:58", "+03:00"),
         ("London", "17:58", "+00:00"),

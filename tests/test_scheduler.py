@@ -1,0 +1,188 @@
+"""The one scheduler: warm bytes serve requests without rendering; one lock, with takeover."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import sqlalchemy as sa
+import time_machine
+
+from dashboard import create_app, live, models, schedlock, scheduler, store
+from tests.conftest import REFERENCE_INSTANT
+from tests.test_reference import visible_text
+
+
+def forbid_rendering(monkeypatch):
+    def render(*_args, **_kwargs):
+        raise AssertionError("a request rendered although warm bytes were there")
+
+    monkeypatch.setattr(live.LivePages, "render", render)
+
+
+def test_create_app_starts_no_scheduler(app):
+    names = {thread.name for thread in threading.enumerate()}
+    assert not any("APScheduler" in name for name in names)
+    assert "scheduler" not in app.extensions
+
+
+def test_warmed_bytes_serve_requests_without_rendering(app, monkeypatch, at_reference):
+    pages = app.extensions["dashboard.live"]
+    written = pages.warm(REFERENCE_INSTANT)
+    assert written == 2 * len(pages.hot_keys)  # this minute and the next
+    # A fresh web process: nothing in its memory, only the store's warm rows.
+    web = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "INSTANCE_PATH": "/tmp/x"})
+    forbid_rendering(monkeypatch)
+    client = web.test_client()
+    assert "17:58" in client.get("/").get_data(as_text=True)
+    assert "17:58" in client.get("/", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert client.get("/api/v1/snapshot").json["clocks"][1]["time"] == "17:58"
+    at_reference.shift(dt.timedelta(minutes=1))  # the next minute was warmed ahead
+    assert "17:59" in client.get("/").get_data(as_text=True)
+    web.extensions["dashboard.store"].engine.dispose()
+
+
+def test_an_edit_makes_warm_bytes_stale(app, at_reference):
+    pages = app.extensions["dashboard.live"]
+    pages.warm(REFERENCE_INSTANT)
+    the_store = app.extensions["dashboard.store"]
+    with the_store.session() as session, session.begin():
+        session.execute(sa.update(models.Counter).values(event="the edited event"))
+        store.mark_changed(session)
+    with the_store.session() as session:
+        assert store.rendered_bytes(session, "page", REFERENCE_INSTANT) is None
+    # A process that had the page in memory sees the edit at the next minute at the latest.
+    at_reference.shift(dt.timedelta(minutes=1))
+    assert "the edited event" in app.test_client().get("/").get_data(as_text=True)
+
+
+def test_rows_from_an_older_revision_are_ignored(app):
+    pages = app.extensions["dashboard.live"]
+    pages.warm(REFERENCE_INSTANT)
+    the_store = app.extensions["dashboard.store"]
+    with the_store.session() as session, session.begin():
+        session.execute(sa.update(models.Site).values(revision=models.Site.revision + 1))
+    with the_store.session() as session:
+        assert store.rendered_bytes(session, "page", REFERENCE_INSTANT) is None
+
+
+def test_store_outage_keeps_serving_the_right_minute(app, monkeypatch, at_reference):
+    client = app.test_client()
+    assert client.get("/").status_code == 200
+
+    def unreachable(*_args, **_kwargs):
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(store, "current_revision", unreachable)
+    monkeypatch.setattr(store, "rendered_bytes", unreachable)
+    at_reference.shift(dt.timedelta(hours=7))  # past London midnight: a new day
+    text = visible_text(client.get("/").get_data(as_text=True))
+    assert "London: 00:58" in text and "27 January 2020" in text
+    assert "694 days have passed since the Salisbury incident" in text
+
+
+def test_old_warm_rows_are_pruned(app):
+    pages = app.extensions["dashboard.live"]
+    pages.warm(REFERENCE_INSTANT)
+    pages.warm(REFERENCE_INSTANT + dt.timedelta(minutes=5))
+    with app.extensions["dashboard.store"].session() as session:
+        minutes = set(session.scalars(sa.select(models.Rendered.minute)))
+    assert minutes == {
+        REFERENCE_INSTANT + dt.timedelta(minutes=5),
+        REFERENCE_INSTANT + dt.timedelta(minutes=6),
+    }
+
+
+def test_run_ticks_at_once_then_stops_and_releases_the_lock(app):
+    stop = threading.Event()
+    with time_machine.travel(REFERENCE_INSTANT, tick=True):
+        thread = threading.Thread(target=scheduler.run, args=(app, stop), daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        beat = None
+        while beat is None and time.monotonic() < deadline:
+            with app.extensions["dashboard.store"].session() as session:
+                beat = session.get(models.SchedulerState, "scheduler")
+            time.sleep(0.05)
+        stop.set()
+        thread.join(10)
+    assert beat is not None and beat.holder.endswith(f":{os.getpid()}")
+    assert not thread.is_alive()
+    lock = schedlock.lock_for(app.extensions["dashboard.store"].engine, app.instance_path)
+    assert lock.acquire()  # released on the way out
+    lock.release()
+
+
+def test_a_second_scheduler_stands_by_until_the_first_stops(app):
+    first_stop, second_stop = threading.Event(), threading.Event()
+    first = threading.Thread(target=scheduler.run, args=(app, first_stop), daemon=True)
+    first.start()
+    time.sleep(0.5)
+    second = threading.Thread(
+        target=scheduler.run, args=(app, second_stop), kwargs={"standby_retry": 0.1}, daemon=True
+    )
+    second.start()
+    time.sleep(0.5)
+    lock = schedlock.lock_for(app.extensions["dashboard.store"].engine, app.instance_path)
+    assert not lock.acquire()
+    first_stop.set()
+    first.join(10)
+    time.sleep(1.0)
+    assert second.is_alive()  # it took the lock rather than giving up
+    assert not lock.acquire()
+    second_stop.set()
+    second.join(10)
+    assert not second.is_alive()
+
+
+def _scheduler_process(app) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["DATABASE_URL"],
+        "INSTANCE_PATH": app.instance_path,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "scheduler"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _holder(app) -> str | None:
+    with app.extensions["dashboard.store"].session() as session:
+        state = session.get(models.SchedulerState, "scheduler")
+        return state.holder if state else None
+
+
+def _wait_for(predicate, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_standby_takes_over_after_kill_9(app):
+    """About 10 s: the standby retries the lock every 5 s."""
+    active = _scheduler_process(app)
+    standby = None
+    try:
+        assert _wait_for(lambda: (_holder(app) or "").endswith(f":{active.pid}"), 20)
+        standby = _scheduler_process(app)
+        time.sleep(2)
+        assert _holder(app).endswith(f":{active.pid}")  # the standby did not act
+        active.send_signal(signal.SIGKILL)
+        active.wait(5)
+        assert _wait_for(lambda: (_holder(app) or "").endswith(f":{standby.pid}"), 30)
+    finally:
+        for process in (active, standby):
+            if process and process.poll() is None:
+                process.terminate()
+                process.wait(10)
