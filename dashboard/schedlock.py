@@ -83,11 +83,19 @@ class AdvisoryLock(SchedulerLock):
         return bool(held)
 
     def release(self) -> None:
-        if self._connection is not None:
-            try:
-                self._connection.close()  # closing the session releases the lock
-            finally:
-                self._connection = None
+        if self._connection is None:
+            return
+        try:
+            # The pool would keep the session (and the lock) alive: unlock explicitly.
+            self._connection.scalar(
+                sa.text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY}
+            )
+            self._connection.commit()
+            self._connection.close()
+        except sa.exc.SQLAlchemyError:
+            self._connection.invalidate()  # a dead session holds no lock
+        finally:
+            self._connection = None
 
 
 def lock_for(engine: sa.Engine, instance_path: str) -> SchedulerLock:

@@ -106,14 +106,15 @@ def next_date_change(at: dt.datetime, zone_name: str) -> dt.datetime:
         instant = start.astimezone(UTC)
         if instant > at and local_date(instant, zone_name) != today:
             candidates.append(instant)
+    # Tomorrow's first midnight is the change only if today's offset holds until just before it.
+    # A fall-back shortly after midnight returns the zone to yesterday first (St John's and
+    # Moncton went from 00:01 back to 23:01 until 2010; Casey from 02:00 to 23:00 in 2010).
     if candidates:
-        # In a gap, 00:00 maps past the first new-day instant; step back to the exact change.
         first = min(candidates)
-        while local_date(first - MINUTE, zone_name) != today and first - MINUTE > at:
-            first -= MINUTE
-        return first
-    # A fall-back across midnight can return the zone to yesterday; then the date changes at
-    # the transition itself, which is on a minute boundary. Search minute by minute (rare).
+        if local(first - MINUTE, zone_name).utcoffset() == local(at, zone_name).utcoffset():
+            return first
+    # The offset changes first: the date changes at the transition or at a midnight on the new
+    # offset, on a minute boundary either way. Search minute by minute (within a day, rare).
     probe = next_minute(at)
     while local_date(probe, zone_name) == today:
         probe += MINUTE
