@@ -35,7 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from dashboard import api, cli, db, errors, live, public, templating
+    from dashboard import api, cli, db, errors, i18n, live, public, templating
 
     db.init_app(app)
     live_pages = live.LivePages(app)
@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     public.register_views(live_pages)
     api.register_views(live_pages)
     templating.init_app(app)
+    i18n.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     app.register_blueprint(public.bp)

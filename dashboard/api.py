@@ -8,6 +8,7 @@ import json
 from flask import Blueprint, jsonify, request
 
 from dashboard import timecalc
+from dashboard.captions import LOCALES
 from dashboard.live import LivePages, live_pages
 from dashboard.responses import cached_response
 from dashboard.snapshot import Snapshot, snapshot_json
@@ -20,7 +21,8 @@ def snapshot_view(shot: Snapshot) -> tuple[str, dt.datetime]:
 
 
 def register_views(pages: LivePages) -> None:
-    pages.register("snapshot.json", snapshot_view)
+    for locale in LOCALES:
+        pages.register(f"snapshot.json:{locale}", snapshot_view, locale)
 
 
 class BadRequest(ValueError):
@@ -35,12 +37,17 @@ def bad_request(error: BadRequest):
 @bp.get("/snapshot")
 def get_snapshot():
     at_text = request.args.get("at")
+    locale = request.args.get("lang")
+    if locale is not None and locale not in LOCALES:
+        raise BadRequest(f"'lang': {locale!r} is not supported; use one of {', '.join(LOCALES)}")
     if at_text is None:
         now = timecalc.utcnow()
-        return cached_response(live_pages().get("snapshot.json", now), now, "application/json")
+        locale = locale or live_pages().content(now).locale
+        rendered = live_pages().get(f"snapshot.json:{locale}", now)
+        return cached_response(rendered, now, "application/json")
     try:
         at = timecalc.parse_instant(at_text)
     except timecalc.TimeError as error:
         raise BadRequest(f"'at': {error}") from None
     # A chosen instant is never cached: it is for previews, tests and history.
-    return jsonify(snapshot_json(live_pages().snapshot(at)))
+    return jsonify(snapshot_json(live_pages().snapshot(at, locale)))

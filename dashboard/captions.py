@@ -20,12 +20,28 @@ PHRASES: dict[str, dict[str, dict[str, str]]] = {
             "other": "{n} days to go until {event}",
         },
     },
+    # The event text is the site's own, already in the case the phrase needs (genitive).
+    "ru": {
+        "since": {
+            "one": "{n} день прошёл с {event}",
+            "few": "{n} дня прошло с {event}",
+            "many": "{n} дней прошло с {event}",
+            "other": "{n} дня прошло с {event}",
+        },
+        "until": {
+            "one": "{n} день остался до {event}",
+            "few": "{n} дня осталось до {event}",
+            "many": "{n} дней осталось до {event}",
+            "other": "{n} дня осталось до {event}",
+        },
+    },
 }
-DATE_PATTERNS = {"en": "d MMMM y"}
+DATE_PATTERNS = {"en": "d MMMM y"}  # others use CLDR's long form, e.g. "26 января 2020 г."
 DEFAULT_LOCALE = "en"
+LOCALES = tuple(PHRASES)
 
 
-def supported(locale: str) -> str:
+def supported(locale: str | None) -> str:
     return locale if locale in PHRASES else DEFAULT_LOCALE
 
 

@@ -50,7 +50,7 @@ def etag_for(body: bytes) -> str:
 class LivePages:
     def __init__(self, app: Flask):
         self.app = app
-        self.views: dict[str, View] = {}
+        self.views: dict[str, tuple[View, str | None]] = {}
         self.hot_keys: list[str] = []
         self._memory: collections.OrderedDict[tuple[str, dt.datetime], Rendered] = (
             collections.OrderedDict()
@@ -59,8 +59,8 @@ class LivePages:
         self._content: SiteContent | None = None
         self._content_checked: dt.datetime | None = None
 
-    def register(self, key: str, view: View, hot: bool = True) -> None:
-        self.views[key] = view
+    def register(self, key: str, view: View, locale: str | None = None, hot: bool = True) -> None:
+        self.views[key] = (view, locale)
         if hot:
             self.hot_keys.append(key)
 
@@ -89,8 +89,8 @@ class LivePages:
         self._content, self._content_checked = fresh, minute
         return fresh
 
-    def snapshot(self, at: dt.datetime) -> Snapshot:
-        return snapshot(at, self.content(at))
+    def snapshot(self, at: dt.datetime, locale: str | None = None) -> Snapshot:
+        return snapshot(at, self.content(at), locale)
 
     def invalidate(self) -> None:
         """After a write in this process: its readers see the change at once."""
@@ -106,10 +106,12 @@ class LivePages:
         at: dt.datetime,
         view: View | None = None,
         content: SiteContent | None = None,
+        locale: str | None = None,
     ) -> Rendered:
-        view = view or self.views[key]
+        if view is None:
+            view, locale = self.views[key]
         minute = timecalc.floor_minute(at)
-        shot = snapshot(minute, content or self.content(minute))
+        shot = snapshot(minute, content or self.content(minute), locale)
         if has_request_context():
             text, next_change = view(shot)
         else:  # the scheduler renders ahead, outside any request; links stay relative
@@ -118,14 +120,18 @@ class LivePages:
         body = text.encode("utf-8")
         return Rendered(body=body, etag=etag_for(body), next_change=next_change, minute=minute)
 
-    def get(self, key: str, at: dt.datetime, view: View | None = None) -> Rendered:
+    def get(
+        self, key: str, at: dt.datetime, view: View | None = None, locale: str | None = None
+    ) -> Rendered:
+        """Bytes for `key` this minute. Registered keys may come warm from the store; a `view`
+        given here (archive pages, statements) is rendered in this process and kept."""
         minute = timecalc.floor_minute(at)
         found = self._memory.get((key, minute))
         if found is not None:
             return found
         found = self._warmed(key, minute) if view is None else None
         if found is None:
-            found = self.render(key, at, view)
+            found = self.render(key, at, view, locale=locale)
         with self._lock:
             self._memory[(key, minute)] = found
             while len(self._memory) > MEMORY_ENTRIES:

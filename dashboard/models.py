@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     DateTime,
@@ -78,6 +79,8 @@ class Counter(Base):
     event: Mapped[str] = mapped_column(Text)
     note: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # {"ru": {"event": "...", "note": "..."}}: the counter's words in other languages.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class Statement(Base):
@@ -92,6 +95,7 @@ class Statement(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     featured: Mapped[bool] = mapped_column(Boolean, default=False)
     source_url: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(16), default="en", index=True)
 
 
 class Rendered(Base):

@@ -15,15 +15,15 @@ def cached_response(
     rendered: Rendered,
     now: dt.datetime,
     mimetype: str = "text/html",
-    vary_hx: bool = False,
+    vary: tuple[str, ...] = (),
 ) -> Response:
     seconds = max(0, math.floor(timecalc.seconds_until(rendered.next_change, now)))
     headers = {
         "ETag": rendered.etag,
         "Cache-Control": f"public, max-age={seconds}",
     }
-    if vary_hx:
-        headers["Vary"] = "HX-Request"
+    if vary:
+        headers["Vary"] = ", ".join(vary)
     # The ETag check comes first, so a revalidation costs no rendering and no copying.
     if request.if_none_match.contains(rendered.etag.strip('"')):
         return Response(status=304, headers=headers)

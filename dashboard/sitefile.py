@@ -10,9 +10,11 @@ import unicodedata
 from pathlib import Path
 
 import sqlalchemy as sa
+from babel import Locale, UnknownLocaleError
 from sqlalchemy.orm import Session
 
 from dashboard import models, store, timecalc
+from dashboard.captions import LOCALES
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,199}$")
 DEMO_PATH = Path(__file__).parent / "demo" / "site.toml"
@@ -62,8 +64,10 @@ class LoadReport:
 
 SITE_KEYS = {"title", "timezone", "contact", "locale", "latest_count"}
 CLOCK_KEYS = {"label", "timezone", "hour12"}
-COUNTER_KEYS = {"slug", "since", "timezone", "event", "note"}
-STATEMENT_KEYS = {"slug", "published", "title", "summary", "body", "featured", "source_url"}
+COUNTER_KEYS = {"slug", "since", "timezone", "event", "note", "translations"}
+STATEMENT_KEYS = {
+    "slug", "published", "title", "summary", "body", "featured", "source_url", "language",
+}  # fmt: skip
 
 
 class _Checker:
@@ -150,6 +154,10 @@ def parse(text: str, source: str) -> SiteSpec:
     check.zone(zone_name, "[site]")
     contact = check.text(site, "contact", "[site]", required=False)
     locale = check.text(site, "locale", "[site]", required=False, default="en") or "en"
+    if locale not in LOCALES:
+        check.problem(
+            "[site]", f"locale {locale!r} is not supported ({', '.join(LOCALES)})", locale
+        )
     latest_count = site.get("latest_count", 10)
     if not isinstance(latest_count, int) or isinstance(latest_count, bool) or latest_count < 0:
         check.problem("[site]", "'latest_count' must be a whole number, 0 or more", latest_count)
@@ -160,7 +168,8 @@ def parse(text: str, source: str) -> SiteSpec:
         _counter(check, table, n, zone_name) for n, table in _array(check, data, "counters")
     ]
     statements = [
-        _statement(check, table, n, zone_name) for n, table in _array(check, data, "statements")
+        _statement(check, table, n, zone_name, locale)
+        for n, table in _array(check, data, "statements")
     ]
     _duplicates(check, clocks, "clocks", "label")
     _duplicates(check, counters, "counters", "slug")
@@ -207,11 +216,35 @@ def _counter(check: _Checker, table: dict, number: int, site_zone: str) -> dict:
         "timezone": zone_name or None,
         "event": check.text(table, "event", where, required=True),
         "note": check.text(table, "note", where, required=False),
+        "translations": _translations(check, table.get("translations", {}), where),
         "_zone": zone_name or site_zone,
     }
 
 
-def _statement(check: _Checker, table: dict, number: int, site_zone: str) -> dict:
+def _translations(check: _Checker, value: object, where: str) -> dict:
+    """[counters.translations.ru] event = "…", note = "…" """
+    if not isinstance(value, dict):
+        check.problem(where, "'translations' must be a table of languages", "translations")
+        return {}
+    found = {}
+    for language, texts in value.items():
+        here = f"{where}.translations.{language}"
+        if language not in LOCALES:
+            check.problem(here, f"language {language!r} is not supported ({', '.join(LOCALES)})")
+            continue
+        if not isinstance(texts, dict):
+            check.problem(here, "must be a table with 'event' and optionally 'note'")
+            continue
+        check.unknown_keys(texts, {"event", "note"}, here)
+        found[language] = {
+            key: check.text(texts, key, here, required=key == "event")
+            for key in ("event", "note")
+            if key in texts or key == "event"
+        }
+    return found
+
+
+def _statement(check: _Checker, table: dict, number: int, site_zone: str, site_locale: str) -> dict:
     where = f"statements[{number}]"
     check.unknown_keys(table, STATEMENT_KEYS, where)
     title = check.text(table, "title", where, required=True)
@@ -233,6 +266,11 @@ def _statement(check: _Checker, table: dict, number: int, site_zone: str) -> dic
     if not slug and title and instant is not None:
         slug = slugify(title, timecalc.local_date(instant, site_zone))
     check.slug(slug, where)
+    language = check.text(table, "language", where, required=False) or site_locale
+    try:
+        Locale.parse(language)
+    except (ValueError, UnknownLocaleError):
+        check.problem(where, f"language {language!r} is not a known language code", language)
     source_url = check.text(table, "source_url", where, required=False)
     if source_url and not re.match(r"^https?://[^\s]+$", source_url):
         check.problem(where, "'source_url' must be an http:// or https:// address", source_url)
@@ -244,6 +282,7 @@ def _statement(check: _Checker, table: dict, number: int, site_zone: str) -> dic
         "body": check.text(table, "body", where, required=False),
         "featured": check.boolean(table, "featured", where),
         "source_url": source_url,
+        "language": language,
     }
 
 

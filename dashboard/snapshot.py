@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 
 from dashboard import timecalc
-from dashboard.captions import counter_caption, date_line
+from dashboard.captions import counter_caption, date_line, supported
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,6 +23,12 @@ class CounterDef:
     timezone: str
     event: str
     note: str = ""
+    # Per language: {"ru": {"event": "...", "note": "..."}}; missing keys fall back.
+    translations: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
+
+    def text_in(self, locale: str) -> tuple[str, str]:
+        translated = self.translations.get(locale, {})
+        return translated.get("event", self.event), translated.get("note", self.note)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,6 +40,7 @@ class StatementItem:
     published: dt.datetime
     featured: bool = False
     source_url: str = ""
+    language: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,17 +113,19 @@ class Snapshot:
         return min((c.next_change for c in self.counters), default=None)
 
 
-def snapshot(at: dt.datetime, content: SiteContent) -> Snapshot:
+def snapshot(at: dt.datetime, content: SiteContent, locale: str | None = None) -> Snapshot:
+    """What the dashboard shows at `at`, in `locale` (default: the site's own language)."""
     at = timecalc.as_utc(at)
+    locale = supported(locale or content.locale)
     today = timecalc.local_date(at, content.timezone)
     date = DateLine(
-        text=date_line(today, content.locale),
+        text=date_line(today, locale),
         timezone=content.timezone,
         iso=today.isoformat(),
         next_change=timecalc.next_date_change(at, content.timezone),
     )
     clocks = tuple(_read_clock(at, clock) for clock in content.clocks)
-    counters = tuple(_read_counter(at, counter, content.locale) for counter in content.counters)
+    counters = tuple(_read_counter(at, counter, locale) for counter in content.counters)
     changes = [date.next_change, *(c.next_change for c in counters)]
     if clocks:
         changes.append(timecalc.next_minute(at))
@@ -125,7 +134,7 @@ def snapshot(at: dt.datetime, content: SiteContent) -> Snapshot:
         minute=timecalc.floor_minute(at),
         title=content.title,
         contact=content.contact,
-        locale=content.locale,
+        locale=locale,
         revision=content.revision,
         date=date,
         clocks=clocks,
@@ -154,14 +163,15 @@ def _read_clock(at: dt.datetime, clock: ClockDef) -> ClockReading:
 
 def _read_counter(at: dt.datetime, counter: CounterDef, locale: str) -> CounterReading:
     days = timecalc.days_since(at, counter.timezone, counter.since)
+    event, note = counter.text_in(locale)
     return CounterReading(
         slug=counter.slug,
         since=counter.since,
         timezone=counter.timezone,
         days=days,
-        text=counter_caption(days, counter.event, counter.note, locale),
-        event=counter.event,
-        note=counter.note,
+        text=counter_caption(days, event, note, locale),
+        event=event,
+        note=note,
         next_change=timecalc.next_date_change(at, counter.timezone),
     )
 
@@ -170,6 +180,7 @@ def snapshot_json(shot: Snapshot) -> dict:
     fmt = timecalc.format_instant
     return {
         "at": fmt(shot.at),
+        "locale": shot.locale,
         "title": shot.title,
         "contact": shot.contact,
         "date": {"text": shot.date.text, "timezone": shot.date.timezone, "iso": shot.date.iso},
@@ -201,6 +212,7 @@ def _statement_json(statement: DatedStatement, body: bool = False) -> dict:
         "title": item.title,
         "published": timecalc.format_instant(item.published),
         "date": statement.date_iso,
+        "language": item.language,
         "summary": item.summary,
     }
     if body:

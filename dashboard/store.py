@@ -118,7 +118,9 @@ def read_content(session: Session) -> SiteContent:
         locale=site.locale,
         clocks=tuple(ClockDef(c.label, c.timezone, c.hour12) for c in clocks),
         counters=tuple(
-            CounterDef(c.slug, c.since, c.timezone or site.timezone, c.event, c.note)
+            CounterDef(
+                c.slug, c.since, c.timezone or site.timezone, c.event, c.note, c.translations or {}
+            )
             for c in counters
         ),
         featured=statement_item(featured) if featured else None,
@@ -135,16 +137,22 @@ def statement_item(row: models.Statement) -> StatementItem:
         published=row.published,
         featured=row.featured,
         source_url=row.source_url,
+        language=row.language,
     )
 
 
 def statements_page(
-    session: Session, limit: int, before: tuple[dt.datetime, int] | None = None
+    session: Session,
+    limit: int,
+    before: tuple[dt.datetime, int] | None = None,
+    language: str | None = None,
 ) -> tuple[list[StatementItem], tuple[dt.datetime, int] | None]:
     """Newest first, by keyset: `before` is the (published, id) of the last row already shown."""
     query = sa.select(models.Statement).order_by(
         models.Statement.published.desc(), models.Statement.id.desc()
     )
+    if language:
+        query = query.where(models.Statement.language == language)
     if before is not None:
         published, row_id = before
         query = query.where(
@@ -158,6 +166,14 @@ def statements_page(
     rows = rows[:limit]
     cursor = (rows[-1].published, rows[-1].id) if more and rows else None
     return [statement_item(r) for r in rows], cursor
+
+
+def statement_languages(session: Session) -> list[str]:
+    return list(
+        session.scalars(
+            sa.select(models.Statement.language).distinct().order_by(models.Statement.language)
+        )
+    )
 
 
 def statement_by_slug(session: Session, slug: str) -> StatementItem | None:

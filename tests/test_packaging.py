@@ -25,6 +25,8 @@ def test_wheel_serves_the_page_with_its_templates_and_styles(tmp_path):
         "dashboard/static/dashboard.css",
         "dashboard/static/live.js",
         "dashboard/demo/site.toml",
+        "dashboard/translations/ru/LC_MESSAGES/messages.po",
+        "dashboard/migrations/versions/0002_languages.py",
         "dashboard/migrations/env.py",
         "dashboard/migrations/versions/0001_initial_schema.py",
     ):
