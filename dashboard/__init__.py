@@ -35,7 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from dashboard import api, cli, db, errors, i18n, live, public, templating
+    from dashboard import api, cli, db, errors, health, i18n, live, public, templating
 
     db.init_app(app)
     live_pages = live.LivePages(app)
@@ -48,4 +48,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -84,6 +85,9 @@ def snapshot_text(shot: Snapshot) -> str:
 @with_appcontext
 def scheduler_command():
     """Run the one scheduler (a standby waits for the lock)."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     store.migrate(_store())
     scheduler.run(current_app._get_current_object())
 

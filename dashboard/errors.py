@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -33,6 +34,18 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(NotInitialised)
     def not_initialised(error: NotInitialised):
         return _error(503, "Not set up yet", f"The dashboard is not set up yet: {error}.")
+
+    @app.errorhandler(sa.exc.OperationalError)
+    @app.errorhandler(sa.exc.InterfaceError)
+    def database_down(error: Exception):
+        # Reads fall back to the last good content before getting here; this is a write, or a
+        # read with nothing to fall back on.
+        app.logger.error("database unavailable: %s", error)
+        return _error(
+            503,
+            "Temporarily unavailable",
+            "The database cannot be reached right now; nothing was changed. Try again shortly.",
+        )
 
     @app.errorhandler(StoreUnavailable)
     def store_unavailable(error: StoreUnavailable):

@@ -1,0 +1,75 @@
+"""Health, and what readers and writers see when the database goes away and comes back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import sqlalchemy as sa
+
+from dashboard import create_app, scheduler, sitefile, store
+from tests.conftest import REFERENCE_INSTANT
+from tests.test_reference import visible_text
+
+
+def test_healthz_reports_database_and_heartbeat(app, at_reference):
+    client = app.test_client()
+    before = client.get("/healthz")
+    assert before.status_code == 200
+    assert before.json["database"] == {"reachable": True}
+    assert before.json["scheduler"] == {"last_heartbeat": None, "alive": False}
+    assert before.headers["Cache-Control"] == "no-store"
+    scheduler.beat(app, REFERENCE_INSTANT)
+    at_reference.shift(dt.timedelta(seconds=30))
+    alive = client.get("/healthz").json["scheduler"]
+    assert alive["alive"] is True and alive["age_seconds"] == 30.0
+    assert alive["last_heartbeat"] == "2020-01-26T17:58:00Z"
+    at_reference.shift(dt.timedelta(minutes=10))
+    assert client.get("/healthz").json["scheduler"]["alive"] is False
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
+    app = create_app(
+        {
+            "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2",
+            "INSTANCE_PATH": str(tmp_path),
+        }
+    )
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"]["reachable"] is False
+    app.extensions["dashboard.store"].engine.dispose()
+
+
+def test_database_outage_and_recovery_without_restart(tmp_path, time_machine):
+    """A real outage: the SQLite file's folder disappears, then comes back."""
+    folder = tmp_path / "db"
+    folder.mkdir()
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{folder / 'd.sqlite3'}", "INSTANCE_PATH": str(tmp_path)}
+    )
+    the_store = app.extensions["dashboard.store"]
+    store.migrate(the_store)
+    sitefile.load(the_store, sitefile.read_file(sitefile.DEMO_PATH))
+    client = app.test_client()
+    time_machine.move_to(REFERENCE_INSTANT, tick=False)
+    assert client.get("/").status_code == 200
+
+    shutil.move(folder, tmp_path / "away")
+    the_store.engine.dispose()  # drop open connections, as a restarted server would
+    time_machine.move_to(REFERENCE_INSTANT + dt.timedelta(hours=6, minutes=3), tick=False)
+    page = client.get("/")
+    assert page.status_code == 200  # the last good content, at the right instant
+    text = visible_text(page.get_data(as_text=True))
+    assert "27 January 2020" in text and "London: 00:01" in text
+    assert "694 days have passed since the Salisbury incident" in text
+    assert client.get("/healthz").status_code == 503
+
+    shutil.move(tmp_path / "away", folder)
+    assert client.get("/healthz").status_code == 200
+    with the_store.session() as session, session.begin():
+        session.execute(sa.text("UPDATE counters SET event = 'the returned event'"))
+        store.mark_changed(session)
+    time_machine.move_to(REFERENCE_INSTANT + dt.timedelta(hours=6, minutes=4), tick=False)
+    assert "the returned event" in client.get("/").get_data(as_text=True)
+    the_store.engine.dispose()
