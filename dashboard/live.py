@@ -83,6 +83,7 @@ class LivePages:
             raise
         except sa.exc.SQLAlchemyError as error:
             if cached is None:
+                _explain_schema(the_store)
                 raise StoreUnavailable(str(error)) from error
             log.warning("store unreachable, showing the last good content: %s", error)
             return cached
@@ -179,6 +180,18 @@ class LivePages:
                 )
             session.execute(sa.delete(models.Rendered).where(models.Rendered.minute < minute))
         return len(rows)
+
+
+def _explain_schema(the_store: store.Store) -> None:
+    """An old schema looks like a broken query; say what to do instead."""
+    try:
+        current = store.schema_is_current(the_store)
+    except sa.exc.SQLAlchemyError:
+        return  # really unreachable
+    if not current:
+        raise store.NotInitialised(
+            "the database schema is older than this version: run `dashboard migrate`"
+        )
 
 
 def live_pages() -> LivePages:

@@ -9,6 +9,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard import models
@@ -57,6 +59,15 @@ def migrate(store: Store, revision: str = "head") -> None:
     with store.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def schema_is_current(the_store: Store) -> bool:
+    """Whether the database is at the newest migration this code ships."""
+    config = Config()
+    config.set_main_option("script_location", "dashboard:migrations")
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with the_store.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision() == head
 
 
 def current_revision(session: Session) -> int:

@@ -73,3 +73,22 @@ def test_database_outage_and_recovery_without_restart(tmp_path, time_machine):
     time_machine.move_to(REFERENCE_INSTANT + dt.timedelta(hours=6, minutes=4), tick=False)
     assert "the returned event" in client.get("/").get_data(as_text=True)
     the_store.engine.dispose()
+
+
+def test_an_old_schema_says_to_migrate(database_url, tmp_path):
+    app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path)})
+    the_store = app.extensions["dashboard.store"]
+    store.migrate(the_store, "0001")
+    with the_store.engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO site (id, title, timezone, contact, locale, latest_count, revision) "
+                "VALUES (1, 'Old', 'UTC', '', 'en', 10, 1)"
+            )
+        )
+    response = app.test_client().get("/")
+    assert response.status_code == 503
+    assert "run `dashboard migrate`" in response.get_data(as_text=True)
+    store.migrate(the_store)
+    assert app.test_client().get("/").status_code == 200
+    the_store.engine.dispose()
