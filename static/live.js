@@ -25,5 +25,16 @@
   }
   document.addEventListener("htmx:sendError", retryLater);
   document.addEventListener("htmx:responseError", retryLater);
-  document.addEventListener("htmx:afterSwap", function () { failures = 0; });
+  function countersText(root) {
+    var list = root && root.querySelector(".counters");
+    return list ? list.textContent.replace(/\s+/g, " ").trim() : "";
+  }
+  var lastCounters = countersText(document);
+  document.addEventListener("htmx:afterSettle", function () {
+    failures = 0;
+    var now = countersText(document);
+    var announcer = document.getElementById("announcer");
+    if (announcer && now && now !== lastCounters) announcer.textContent = now;
+    lastCounters = now;
+  });
 })();
