@@ -1,0 +1,352 @@
+"""The page in a real browser: Debian's Chromium driven by Playwright, against the app served on
+127.0.0.1 with the pinned htmx from a local server. Real time throughout: no clock is faked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import html.parser
+import math
+import time
+import urllib.request
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+from browser_support import (
+    ARTIFACTS,
+    AppServer,
+    FileServer,
+    StalledServer,
+    launch_chromium,
+    pinned_htmx,
+    sri_sha384,
+)
+from playwright.sync_api import expect, sync_playwright
+
+from dashboard import settings
+
+pytestmark = pytest.mark.browser
+
+LONDON = ZoneInfo("Europe/London")
+MOSCOW = ZoneInfo("Europe/Moscow")
+FEATURED_START = "Foreign Minister Sergey Lavrov’s remarks"
+COUNTERS = {
+    "salisbury": (dt.date(2018, 3, 4), "the Salisbury incident"),
+    "glushkov": (dt.date(2018, 3, 12), "the death of Nikolay Glushkov on British soil"),
+}
+# The defaults, spelled out so that HTMX_URL in the environment cannot change them.
+DEPLOYED_HTMX = {"HTMX_URL": settings.HTMX_CDN_URL, "HTMX_INTEGRITY": settings.HTMX_SRI}
+FLIP_BUDGET = 1.5  # seconds after the true minute boundary
+FCP_BUDGET_MS = 2000
+
+# Records, once, the instant (Date.now()) at which the London clock's text first differs from
+# what it shows now; the live block is replaced whole (outerHTML), so watch the whole body.
+WATCH_CLOCKS = """
+() => {
+  const read = () => {
+    const clocks = {};
+    for (const li of document.querySelectorAll('#live .clock')) {
+      const label = li.querySelector('.clock-label').textContent.trim().replace(/:$/, '');
+      clocks[label] = li.querySelector('.clock-time').textContent.trim();
+    }
+    return clocks;
+  };
+  const initial = read();
+  window.__flip = null;
+  const observer = new MutationObserver(() => {
+    const clocks = read();
+    if (clocks.London !== undefined && clocks.London !== initial.London) {
+      window.__flip = {at: Date.now(), clocks: clocks};
+      observer.disconnect();
+    }
+  });
+  observer.observe(document.body, {subtree: true, childList: true, characterData: true});
+  return initial;
+}
+"""
+HAS_FCP = "performance.getEntriesByType('paint').some(e => e.name === 'first-contentful-paint')"
+
+
+def next_boundary(at: float) -> float:
+    """The next whole minute strictly after `at` (Unix seconds)."""
+    return (math.floor(at / 60) + 1) * 60
+
+
+def hhmm(at: float, zone: ZoneInfo) -> str:
+    return dt.datetime.fromtimestamp(at, zone).strftime("%H:%M")
+
+
+def london_day(at: float) -> dt.date:
+    return dt.datetime.fromtimestamp(at, LONDON).date()
+
+
+def date_text(day: dt.date) -> str:
+    return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+# -- fixtures ---------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def htmx_bytes() -> bytes:
+    return pinned_htmx()
+
+
+@pytest.fixture(scope="module")
+def htmx_server(htmx_bytes):
+    files = {
+        "/htmx.min.js": htmx_bytes,
+        # Same file with one comment more: a browser that checks SRI must refuse to run it.
+        "/tampered/htmx.min.js": htmx_bytes + b"\n/* not the pinned file */\n",
+    }
+    with FileServer(files) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    browser = launch_chromium(playwright)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def serve(app):
+    """Start the demo app on 127.0.0.1 with some config overrides; stopped after the test."""
+    with contextlib.ExitStack() as stack:
+
+        def start(**config) -> AppServer:
+            app.config.update(config)
+            return stack.enter_context(AppServer(app))
+
+        yield start
+
+
+@pytest.fixture
+def local_htmx(htmx_server) -> dict:
+    return {"HTMX_URL": htmx_server.url("/htmx.min.js"), "HTMX_INTEGRITY": settings.HTMX_SRI}
+
+
+@pytest.fixture
+def new_context(browser, serve):
+    """Browser contexts, closed before the app server stops (it depends on `serve`)."""
+    contexts = []
+
+    def make(**options):
+        # English, whatever the machine's language: the page picks it from Accept-Language.
+        context = browser.new_context(**{"locale": "en-GB", **options})
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+# -- tests ------------------------------------------------------------------------------------
+def test_live_block_flips_right_after_the_minute_boundary(serve, local_htmx, new_context):
+    server = serve(**local_htmx)
+    page = new_context().new_page()
+
+    # A clean measurement wants the page ready well before the boundary it watches.
+    now = time.time()
+    if next_boundary(now) - now < 5:
+        time.sleep(next_boundary(now) - now + 0.5)
+    opened = time.time()
+    page.goto(server.url("/"))
+    page.wait_for_function("window.htmx !== undefined && window.htmx.version !== undefined")
+    initial = page.evaluate(WATCH_CLOCKS)
+    ready = time.time()
+    boundary = next_boundary(opened)
+    assert next_boundary(ready) == boundary, "the page took most of a minute to get ready"
+    assert initial == {"Moscow": hhmm(opened, MOSCOW), "London": hhmm(opened, LONDON)}
+    assert server.fragment_hits() == [], "htmx asked for the live block before the boundary"
+
+    page.wait_for_function(
+        "window.__flip !== null", timeout=(boundary - time.time() + 10) * 1000, polling=50
+    )
+    flip = page.evaluate("window.__flip")
+    latency = flip["at"] / 1000 - boundary
+    # Keep watching a little past the flip: a second request would show up here.
+    time.sleep(max(0.0, boundary + 3 - time.time()))
+    fragments = [hit for hit in server.fragment_hits() if hit.at >= opened]
+    print(
+        f"\nminute flip: boundary {dt.datetime.fromtimestamp(boundary, dt.UTC):%H:%M:%S}Z, "
+        f"fragment request +{fragments[0].at - boundary:.3f}s, "
+        f"London clock changed +{latency:.3f}s"
+        if fragments
+        else "\nminute flip: no fragment request"
+    )
+
+    assert flip["clocks"] == {"Moscow": hhmm(boundary, MOSCOW), "London": hhmm(boundary, LONDON)}
+    assert 0 <= latency <= FLIP_BUDGET, f"the clock changed {latency:.3f}s after the boundary"
+    assert len(fragments) == 1, f"expected one fragment request for the minute: {fragments}"
+    (fragment,) = fragments
+    assert fragment.path == "/"
+    assert fragment.status == 200
+    assert boundary <= fragment.at <= boundary + FLIP_BUDGET
+
+
+def test_page_is_complete_without_javascript(serve, local_htmx, new_context):
+    server = serve(**local_htmx)
+    page = new_context(java_script_enabled=False).new_page()
+
+    before = time.time()
+    response = page.goto(server.url("/"))
+    after = time.time()
+    assert response is not None and response.status == 200
+
+    live = page.locator("#live")
+    expect(live.locator(".date-line")).to_be_visible()
+    assert live.locator(".date-line").inner_text() in {
+        date_text(london_day(before)),
+        date_text(london_day(after)),
+    }
+    clocks = live.locator(".clock")
+    expect(clocks).to_have_count(2)
+    for index, (label, zone) in enumerate((("Moscow", MOSCOW), ("London", LONDON))):
+        expect(clocks.nth(index)).to_be_visible()
+        assert clocks.nth(index).inner_text() in {
+            f"{label}: {hhmm(before, zone)}",
+            f"{label}: {hhmm(after, zone)}",
+        }
+    for slug, (since, event) in COUNTERS.items():
+        counter = live.locator(f"#counter-{slug}")
+        expect(counter).to_be_visible()
+        days = {(london_day(at) - since).days for at in (before, after)}
+        assert counter.inner_text() in {
+            f"{n:,} days have passed since {event} - no credible information or response "
+            "from the British authorities"
+            for n in days
+        }
+    featured = page.locator("#featured-title")
+    expect(featured).to_be_visible()
+    expect(featured).to_contain_text(FEATURED_START)
+
+    page.get_by_role("link", name="all messages").click()
+    expect(page).to_have_url(server.url("/statements"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("All messages")
+    items = page.locator(".statement-item")
+    expect(items).to_have_count(11)
+    expect(page.locator("#live .clock")).to_have_count(2)
+
+    first = items.first.locator("a")
+    title, href = first.inner_text(), first.get_attribute("href")
+    assert href and href.startswith("/statements/")
+    first.click()
+    expect(page).to_have_url(server.url(href))
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.locator("article.statement .statement-body p").first).to_be_visible()
+    expect(page.get_by_role("link", name="all messages")).to_be_visible()
+
+    assert server.fragment_hits() == [], "no script runs, so nothing may ask for fragments"
+
+
+def test_stalled_cdn_does_not_hold_back_first_paint(serve, playwright):
+    server = serve(**DEPLOYED_HTMX)  # the real CDN address
+    cdn_host = urlsplit(settings.HTMX_CDN_URL).hostname
+    with StalledServer() as cdn:
+        browser = launch_chromium(
+            playwright, [f"--host-resolver-rules=MAP {cdn_host} 127.0.0.1:{cdn.port}"]
+        )
+        try:
+            page = browser.new_page(locale="en-GB")
+            page.goto(server.url("/"), wait_until="commit")
+            page.wait_for_function(HAS_FCP, timeout=10_000, polling=20)
+            fcp = page.evaluate(
+                "performance.getEntriesByType('paint')"
+                ".find(e => e.name === 'first-contentful-paint').startTime"
+            )
+            clocks = page.locator("#live .clock")
+            counters = page.locator("#live .counter")
+            expect(clocks).to_have_count(2)
+            expect(counters).to_have_count(2)
+            for locator in (clocks.nth(0), clocks.nth(1), counters.nth(0), counters.nth(1)):
+                expect(locator).to_be_visible()
+            state = page.evaluate(
+                """url => ({
+                    htmx: typeof window.htmx,
+                    readyState: document.readyState,
+                    fetched: performance.getEntriesByType('resource').some(e => e.name === url),
+                })""",
+                settings.HTMX_CDN_URL,
+            )
+            print(f"\nstalled CDN: first-contentful-paint at {fcp:.0f} ms, page state {state}")
+            assert fcp < FCP_BUDGET_MS, f"first contentful paint took {fcp:.0f} ms"
+            # ...and all that while the htmx request is still hanging.
+            assert cdn.connections, "the browser never tried the (stalled) CDN"
+            assert state == {"htmx": "undefined", "readyState": "interactive", "fetched": False}
+            assert server.fragment_hits() == []
+        finally:
+            browser.close()
+
+
+class _Scripts(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.scripts: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            self.scripts.append(dict(attrs))
+
+
+def test_template_integrity_is_the_pinned_htmx(serve, htmx_bytes):
+    server = serve(**DEPLOYED_HTMX)
+    with urllib.request.urlopen(server.url("/"), timeout=10) as response:
+        page = response.read().decode("utf-8")
+    parser = _Scripts()
+    parser.feed(page)
+    parser.close()
+    (tag,) = [s for s in parser.scripts if s.get("src") == settings.HTMX_CDN_URL]
+    assert f"htmx.org@{settings.HTMX_VERSION}/" in settings.HTMX_CDN_URL
+    assert tag["integrity"] == sri_sha384(htmx_bytes) == settings.HTMX_SRI
+    assert tag["crossorigin"] == "anonymous"
+    assert "defer" in tag
+
+
+def test_browser_refuses_htmx_that_fails_the_integrity_check(serve, htmx_server, new_context):
+    """The other half of the SRI check: the pinned file runs (see the minute flip test), but a
+    file that differs from it does not, so the integrity attribute really is enforced."""
+    server = serve(
+        HTMX_URL=htmx_server.url("/tampered/htmx.min.js"), HTMX_INTEGRITY=settings.HTMX_SRI
+    )
+    page = new_context().new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text))
+    page.goto(server.url("/"), wait_until="load")
+    assert page.evaluate("typeof window.htmx") == "undefined"
+    assert any("integrity" in text for text in errors), errors
+    expect(page.locator("#live .clock")).to_have_count(2)
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_page_fits_the_screen_without_horizontal_scrolling(serve, local_htmx, new_context, width):
+    server = serve(**local_htmx)
+    page = new_context(viewport={"width": width, "height": 800}).new_page()
+    page.goto(server.url("/"))
+    page.wait_for_function("window.htmx !== undefined")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"index-{width}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"index-{width}-top.png"))
+    overflow = page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            return {
+                scrollWidth: document.documentElement.scrollWidth,
+                clientWidth: width,
+                sticking_out: [...document.querySelectorAll('body *')]
+                    .filter(e => e.getBoundingClientRect().right > width + 0.5)
+                    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                              + (e.className ? '.' + e.className : '')),
+            };
+        }"""
+    )
+    assert overflow == {"scrollWidth": width, "clientWidth": width, "sticking_out": []}
+    expect(page.locator("#live .counter")).to_have_count(2)
