@@ -2,6 +2,21 @@
 // back/forward cache, or a failed request (retried with back-off instead of freezing).
 (function () {
   "use strict";
+  // The server's first delay counts from when it sent the page; htmx starts the timer only once
+  // it has loaded, which a slow CDN can make seconds later. Take that time off the first delay.
+  // (Deferred scripts run in order before DOMContentLoaded, when htmx processes the page.)
+  (function correctFirstDelay() {
+    var el = document.getElementById("live");
+    var nav = window.performance && performance.getEntriesByType &&
+      performance.getEntriesByType("navigation")[0];
+    if (!el || !nav) return;
+    var trigger = el.getAttribute("hx-trigger") || "";
+    var match = trigger.match(/load delay:(\d+)ms/);
+    if (!match) return;
+    var elapsed = Math.max(0, performance.now() - nav.responseStart);
+    var delay = Math.max(0, parseInt(match[1], 10) - Math.round(elapsed));
+    el.setAttribute("hx-trigger", trigger.replace(match[0], "load delay:" + delay + "ms"));
+  })();
   function refreshAll() {
     if (!window.htmx) return;
     document.querySelectorAll("#live").forEach(function (el) {

@@ -90,6 +90,7 @@ class _QuietHandler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
         body = self.server.files.get(self.path.split("?", 1)[0])
         self.server.hits.append(self.path)
+        time.sleep(self.server.delay)  # a slow CDN
         if body is None:
             self.send_error(404)
             return
@@ -113,9 +114,10 @@ class FileServer(http.server.ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, files: dict[str, bytes]):
+    def __init__(self, files: dict[str, bytes], delay: float = 0.0):
         super().__init__(("127.0.0.1", 0), _QuietHandler)
         self.files = files
+        self.delay = delay
         self.hits: list[str] = []
         self._thread = threading.Thread(target=self.serve_forever, name="file-server")
 

@@ -8,6 +8,7 @@ import contextlib
 import datetime as dt
 import html.parser
 import math
+import re
 import time
 import urllib.request
 from urllib.parse import urlsplit
@@ -324,6 +325,26 @@ def test_browser_refuses_htmx_that_fails_the_integrity_check(serve, htmx_server,
     assert page.evaluate("typeof window.htmx") == "undefined"
     assert any("integrity" in text for text in errors), errors
     expect(page.locator("#live .clock")).to_have_count(2)
+
+
+def test_a_slow_htmx_does_not_make_the_first_flip_late(serve, htmx_bytes, new_context):
+    """The first delay counts from when the server sent the page; live.js takes off the time
+    htmx took to arrive, so a slow CDN does not push the first flip past the boundary."""
+    slow = 2.5
+    with FileServer({"/htmx.min.js": htmx_bytes}, delay=slow) as cdn:
+        server = serve(HTMX_URL=cdn.url("/htmx.min.js"), HTMX_INTEGRITY=settings.HTMX_SRI)
+        page = new_context().new_page()
+        response = page.goto(server.url("/"), wait_until="commit")
+        served = int(re.search(r"load delay:(\d+)ms", response.text()).group(1))
+        page.wait_for_function("window.htmx !== undefined", timeout=15_000)
+        waited = page.evaluate(
+            "performance.now() - performance.getEntriesByType('navigation')[0].responseStart"
+        )
+        trigger = page.locator("#live").get_attribute("hx-trigger")
+    corrected = int(re.search(r"load delay:(\d+)ms", trigger).group(1))
+    assert waited >= slow * 1000
+    # What is left of the server's delay once htmx is there (never below zero).
+    assert max(0, served - waited) - 50 <= corrected <= max(0, served - slow * 1000) + 50
 
 
 @pytest.mark.parametrize("width", [1280, 360])
