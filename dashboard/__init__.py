@@ -19,9 +19,12 @@ def _asset_folder(name: str) -> str:
     return str(inside if inside.is_dir() else PACKAGE.parent / name)
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None, *, require_secret_key: bool = True) -> Flask:
     """Build the web app. It never starts a scheduler: `dashboard serve` or `dashboard
-    scheduler` runs exactly one, beside however many web processes there are."""
+    scheduler` runs exactly one, beside however many web processes there are.
+
+    Without a SECRET_KEY (setting, or the instance folder's key file) it raises, unless testing
+    or debugging; the `dashboard` CLI passes require_secret_key=False for its own process."""
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH")
     app = Flask(
         __name__,
@@ -34,8 +37,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(settings.from_environment())
     if test_config:
         app.config.update(test_config)
+    from dashboard import secretkey
 
-    from dashboard import api, cli, db, errors, health, i18n, live, public, templating
+    secretkey.init_app(app, required=require_secret_key)
+
+    from dashboard import (
+        api,
+        badges,
+        cli,
+        db,
+        embed,
+        errors,
+        health,
+        i18n,
+        live,
+        public,
+        templating,
+    )
 
     db.init_app(app)
     live_pages = live.LivePages(app)
@@ -49,4 +67,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
+    embed.init_app(app)  # /embed, its builder, oEmbed, and the framing headers of every response
+    badges.init_app(app)
+    from dashboard import admin, api_statements, atom, auth, export, feeds, tokens
+
+    auth.init_app(app)  # sessions, CSRF on every state-changing request, create-admin
+    admin.init_app(app)  # /admin
+    api_statements.init_app(app)  # /api/v1/statements: bearer tokens, exempt from CSRF
+    atom.init_app(app)  # /feed.atom
+    feeds.init_app(app)
+    tokens.init_app(app)
+    export.init_app(app)
     return app

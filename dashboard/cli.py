@@ -44,7 +44,9 @@ def load_command(path, demo):
     except sitefile.SiteFileError as error:
         raise click.ClickException(str(error)) from None
     store.migrate(_store())
-    report = sitefile.load(_store(), spec)
+    from dashboard.export import progress_wrapper  # a bar for thousands of statements on a tty
+
+    report = sitefile.load(_store(), spec, progress=progress_wrapper("Loading statements"))
     current_app.extensions["dashboard.live"].invalidate()
     click.echo(f"Loaded {source}: {report.summary()}")
 
@@ -104,6 +106,16 @@ def scheduler_command():
 def serve_command(host, port, workers, threads, no_scheduler):
     """Run the production web server (gunicorn) and, unless told not to, the one scheduler."""
     store.migrate(_store())
+    if not os.environ.get("SECRET_KEY"):  # sessions need one: keep a random one in the instance
+        from dashboard import secretkey
+
+        key_file, created = secretkey.ensure_key_file(current_app.instance_path)
+        if created:
+            click.echo(
+                f"SECRET_KEY is not set: generated a random key and saved it in {key_file} "
+                "(kept across restarts; set SECRET_KEY to use your own, the same on every "
+                "machine)."
+            )
     env = {**os.environ, "DATABASE_URL": current_app.config["DATABASE_URL"]}
     env["INSTANCE_PATH"] = current_app.instance_path
     children: list[subprocess.Popen] = []
@@ -156,7 +168,7 @@ def init_app(app: Flask) -> None:
 def _create_app():
     from dashboard import create_app
 
-    return create_app()
+    return create_app(require_secret_key=False)  # the CLI's own process signs no sessions
 
 
 main = FlaskGroup(create_app=_create_app, help="A live 'days since' dashboard.")

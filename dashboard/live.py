@@ -13,6 +13,8 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
+import math
+import re
 import threading
 from collections.abc import Callable
 
@@ -25,6 +27,14 @@ from dashboard.snapshot import SiteContent, Snapshot, snapshot
 log = logging.getLogger(__name__)
 
 DELAY_MARK = b"__NEXT_DELAY_MS__"
+# Also filled per request: whole seconds to the change for <meta http-equiv="refresh"> (rounded
+# up with the same margin, so a reload lands after it), the seconds a cache may keep the bytes
+# (rounded down, as max-age), and this request's origin for the few absolute URLs (oEmbed,
+# snippets to copy) that bytes warmed outside any request cannot know.
+REFRESH_MARK = b"__NEXT_REFRESH_S__"
+MAX_AGE_MARK = b"__MAX_AGE_S__"
+ORIGIN_MARK = b"__ORIGIN__"
+SAFE_ORIGIN = re.compile(r"https?://[A-Za-z0-9.:\[\]-]+")
 MEMORY_ENTRIES = 512
 
 # A view turns a snapshot into text and says when that text next changes.
@@ -198,10 +208,21 @@ def live_pages() -> LivePages:
     return current_app.extensions["dashboard.live"]
 
 
-def fill_delay(body: bytes, next_change: dt.datetime, now: dt.datetime) -> bytes:
+def fill_delay(body: bytes, next_change: dt.datetime, now: dt.datetime, origin: str = "") -> bytes:
     """The htmx delay from this request's instant to the content's next change, plus a small
-    margin so that the next request lands after the boundary, never just before it."""
-    if DELAY_MARK not in body:
+    margin so that the next request lands after the boundary, never just before it (and the
+    other per-request marks above, when the bytes hold them)."""
+    if b"__" not in body:
         return body
-    millis = int(timecalc.seconds_until(next_change, now) * 1000) + 100
-    return body.replace(DELAY_MARK, str(max(millis, 200)).encode())
+    seconds = timecalc.seconds_until(next_change, now)
+    millis = max(int(seconds * 1000) + 100, 200)
+    body = body.replace(DELAY_MARK, str(millis).encode())
+    if REFRESH_MARK in body:
+        body = body.replace(REFRESH_MARK, str(math.ceil(millis / 1000)).encode())
+    if MAX_AGE_MARK in body:
+        body = body.replace(MAX_AGE_MARK, str(max(0, math.floor(seconds))).encode())
+    if ORIGIN_MARK in body:
+        # An odd Host header gets relative URLs rather than markup of its choosing.
+        safe = origin if SAFE_ORIGIN.fullmatch(origin) else ""
+        body = body.replace(ORIGIN_MARK, safe.encode())
+    return body

@@ -27,7 +27,7 @@ def cached_response(
     # The ETag check comes first, so a revalidation costs no rendering and no copying.
     if request.if_none_match.contains(rendered.etag.strip('"')):
         return Response(status=304, headers=headers)
-    body = fill_delay(rendered.body, rendered.next_change, now)
+    body = fill_delay(rendered.body, rendered.next_change, now, request.host_url.rstrip("/"))
     charset = "; charset=utf-8" if mimetype.startswith("text/") else ""
     response = Response(body, headers=headers, content_type=mimetype + charset)
     return response

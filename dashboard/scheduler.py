@@ -67,6 +67,19 @@ def build(app: Flask, lock: schedlock.SchedulerLock, lost: threading.Event) -> B
         misfire_grace_time=45,
         next_run_time=timecalc.utcnow(),  # warm at once after a (re)start
     )
+    from dashboard import feeds
+
+    # Feeds: every minute, half way between ticks, poll those whose own interval has passed.
+    # One slow or broken feed costs its own timeout and is recorded; the next one goes on.
+    scheduler.add_job(
+        feeds.scheduled_poll,
+        CronTrigger(second=30, timezone=timecalc.UTC),
+        args=(app, lock, lost),
+        id="feeds",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=45,
+    )
     return scheduler
 
 

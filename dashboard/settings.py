@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 HTMX_VERSION = "2.0.11"
 # Computed from package/dist/htmx.min.js of the npm tarball; tests re-check it against the file.
@@ -15,7 +16,15 @@ ENVIRONMENT_KEYS = {
     "HTMX_URL": str,  # self-hosters point this at their own copy
     "HTMX_INTEGRITY": str,  # SRI for HTMX_URL; empty disables the check for a self-hosted copy
     "INSTANCE_PATH": str,
+    "EMBED_ALLOWED_ORIGINS": str,  # who may frame /embed: origins, space- or comma-separated
+    "PROXY_COUNT": int,  # reverse proxies in front (X-Forwarded-For/-Proto are trusted that deep)
+    "SESSION_COOKIE_SECURE": lambda text: text.strip().lower() in ("1", "true", "yes", "on"),
 }
+# One CSP source expression for frame-ancestors: '*', scheme://host[:port] (an optional leading
+# "*." on the host), or 'self' / 'none' (quotes optional). Nothing that could end the directive.
+FRAME_SOURCE = re.compile(
+    r"\*|https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:(\d{1,5}|\*))?|'?(self|none)'?"
+)
 
 
 def defaults() -> dict:
@@ -25,6 +34,24 @@ def defaults() -> dict:
         "HTMX_URL": HTMX_CDN_URL,
         "HTMX_INTEGRITY": HTMX_SRI,
         "STATEMENTS_PER_PAGE": 20,
+        "EMBED_ALLOWED_ORIGINS": "*",  # the widget is read-only: anyone may frame it
+        # The admin and the write API.
+        "PROXY_COUNT": 0,
+        "SESSION_COOKIE_SECURE": False,  # also Secure whenever the request came over https
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "dashboard_session",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # forms and JSON; site files load from the CLI
+        "ADMIN_PASSWORD_MIN_LENGTH": 12,
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_WINDOW_SECONDS": 15 * 60,
+        # Feeds in.
+        "FEED_CONNECT_TIMEOUT": 5.0,
+        "FEED_READ_TIMEOUT": 15.0,
+        "FEED_TOTAL_TIMEOUT": 60.0,  # a server dribbling bytes is cut off after this
+        "FEED_MAX_BYTES": 5 * 1024 * 1024,
     }
 
 
@@ -35,3 +62,26 @@ def from_environment(environ: os._Environ | dict | None = None) -> dict:
     if "HTMX_URL" in found and "HTMX_INTEGRITY" not in found:
         found["HTMX_INTEGRITY"] = ""
     return found
+
+
+def embed_origins(text: str) -> tuple[str, ...]:
+    """EMBED_ALLOWED_ORIGINS as CSP frame-ancestors sources, keywords quoted as CSP wants them;
+    a bad entry is an error that names it."""
+    sources = []
+    for part in re.split(r"[\s,]+", text.strip()):
+        if not part:
+            continue
+        if not FRAME_SOURCE.fullmatch(part):
+            raise ValueError(
+                f"EMBED_ALLOWED_ORIGINS: {part!r} is not an origin such as https://a.example "
+                "(or *, self, none)"
+            )
+        keyword = part.strip("'")
+        sources.append(f"'{keyword}'" if keyword in ("self", "none") else part)
+    if not sources:
+        raise ValueError(
+            "EMBED_ALLOWED_ORIGINS is empty; use * or origins such as https://a.example"
+        )
+    if "'none'" in sources and len(sources) > 1:
+        raise ValueError("EMBED_ALLOWED_ORIGINS: none cannot be combined with other origins")
+    return tuple(sources)

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import tomllib
 import unicodedata
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -67,18 +68,33 @@ CLOCK_KEYS = {"label", "timezone", "hour12"}
 COUNTER_KEYS = {"slug", "since", "timezone", "event", "note", "translations"}
 STATEMENT_KEYS = {
     "slug", "published", "title", "summary", "body", "featured", "source_url", "language",
+    "draft",
 }  # fmt: skip
+
+
+class FieldErrors(ValueError):
+    """One record (a form, a JSON body) that fails the site-file checks: messages per key."""
+
+    def __init__(self, fields: dict[str, list[str]]):
+        self.fields = fields
+        super().__init__(
+            "; ".join(
+                f"{key}: {message}" for key, messages in fields.items() for message in messages
+            )
+        )
 
 
 class _Checker:
     def __init__(self, text: str):
         self.lines = text.splitlines()
         self.problems: list[str] = []
+        self.fields: dict[str, list[str]] = {}  # the same problems by key, for forms and JSON
 
-    def problem(self, where: str, message: str, hint: object = None) -> None:
+    def problem(self, where: str, message: str, hint: object = None, key: str = "") -> None:
         line = self._line_of(hint)
         prefix = f"line {line}: " if line else ""
         self.problems.append(f"{prefix}{where}: {message}")
+        self.fields.setdefault(key or "_", []).append(message)
 
     def _line_of(self, hint: object) -> int | None:
         """Best-effort line number: the first line showing the offending value."""
@@ -93,31 +109,36 @@ class _Checker:
     def text(self, table: dict, key: str, where: str, required: bool, default: str = "") -> str:
         if key not in table:
             if required:
-                self.problem(where, f"missing required key '{key}'")
+                self.problem(where, f"missing required key '{key}'", key=key)
             return default
         value = table[key]
         if not isinstance(value, str):
-            self.problem(where, f"'{key}' must be a string, not {type(value).__name__}", value)
+            self.problem(
+                where, f"'{key}' must be a string, not {type(value).__name__}", value, key=key
+            )
             return default
         if required and not value.strip():
-            self.problem(where, f"'{key}' must not be empty", f"{key} =")
+            self.problem(where, f"'{key}' must not be empty", f"{key} =", key=key)
         return value.strip() if key in {"slug", "label", "timezone"} else value
 
     def boolean(self, table: dict, key: str, where: str) -> bool:
         value = table.get(key, False)
         if not isinstance(value, bool):
-            self.problem(where, f"'{key}' must be true or false", f"{key} =")
+            self.problem(where, f"'{key}' must be true or false", f"{key} =", key=key)
             return False
         return value
 
     def zone(self, name: str, where: str, key: str = "timezone") -> None:
         if name and not timecalc.is_known_zone(name):
-            self.problem(where, f"{key} {name!r} is not a known IANA time zone", name)
+            self.problem(where, f"{key} {name!r} is not a known IANA time zone", name, key=key)
 
     def unknown_keys(self, table: dict, allowed: set[str], where: str) -> None:
         for key in sorted(set(table) - allowed):
             self.problem(
-                where, f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))})", f"{key}"
+                where,
+                f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))})",
+                f"{key}",
+                key=key,
             )
 
     def slug(self, value: str, where: str) -> None:
@@ -126,6 +147,7 @@ class _Checker:
                 where,
                 f"slug {value!r} must be lower-case letters, digits and hyphens",
                 value,
+                key="slug",
             )
 
 
@@ -148,20 +170,8 @@ def parse(text: str, source: str) -> SiteSpec:
     if not isinstance(site, dict):
         check.problem("top level", "missing the [site] table")
         site = {}
-    check.unknown_keys(site, SITE_KEYS, "[site]")
-    title = check.text(site, "title", "[site]", required=True)
-    zone_name = check.text(site, "timezone", "[site]", required=True)
-    check.zone(zone_name, "[site]")
-    contact = check.text(site, "contact", "[site]", required=False)
-    locale = check.text(site, "locale", "[site]", required=False, default="en") or "en"
-    if locale not in LOCALES:
-        check.problem(
-            "[site]", f"locale {locale!r} is not supported ({', '.join(LOCALES)})", locale
-        )
-    latest_count = site.get("latest_count", 10)
-    if not isinstance(latest_count, int) or isinstance(latest_count, bool) or latest_count < 0:
-        check.problem("[site]", "'latest_count' must be a whole number, 0 or more", latest_count)
-        latest_count = 10
+    site_values = _site(check, site)
+    zone_name, locale = site_values["timezone"], site_values["locale"]
 
     clocks = [_clock(check, table, n) for n, table in _array(check, data, "clocks")]
     counters = [
@@ -176,7 +186,39 @@ def parse(text: str, source: str) -> SiteSpec:
     _duplicates(check, statements, "statements", "slug")
     if check.problems:
         raise SiteFileError(source, check.problems)
-    return SiteSpec(title, zone_name, contact, locale, latest_count, clocks, counters, statements)
+    return SiteSpec(**site_values, clocks=clocks, counters=counters, statements=statements)
+
+
+def _site(check: _Checker, site: dict) -> dict:
+    check.unknown_keys(site, SITE_KEYS, "[site]")
+    title = check.text(site, "title", "[site]", required=True)
+    zone_name = check.text(site, "timezone", "[site]", required=True)
+    check.zone(zone_name, "[site]")
+    contact = check.text(site, "contact", "[site]", required=False)
+    locale = check.text(site, "locale", "[site]", required=False, default="en") or "en"
+    if locale not in LOCALES:
+        check.problem(
+            "[site]",
+            f"locale {locale!r} is not supported ({', '.join(LOCALES)})",
+            locale,
+            key="locale",
+        )
+    latest_count = site.get("latest_count", 10)
+    if not isinstance(latest_count, int) or isinstance(latest_count, bool) or latest_count < 0:
+        check.problem(
+            "[site]",
+            "'latest_count' must be a whole number, 0 or more",
+            latest_count,
+            key="latest_count",
+        )
+        latest_count = 10
+    return {
+        "title": title,
+        "timezone": zone_name,
+        "contact": contact,
+        "locale": locale,
+        "latest_count": latest_count,
+    }
 
 
 def _array(check: _Checker, data: dict, key: str):
@@ -204,9 +246,13 @@ def _counter(check: _Checker, table: dict, number: int, site_zone: str) -> dict:
     where = f"{where} ({slug!r})" if slug else where
     since = table.get("since")
     if since is None:
-        check.problem(where, "missing required key 'since' (a date such as 2018-03-04)")
+        check.problem(
+            where, "missing required key 'since' (a date such as 2018-03-04)", key="since"
+        )
     elif isinstance(since, dt.datetime) or not isinstance(since, dt.date):
-        check.problem(where, "'since' must be a calendar date such as 2018-03-04", since)
+        check.problem(
+            where, "'since' must be a calendar date such as 2018-03-04", since, key="since"
+        )
         since = None
     zone_name = check.text(table, "timezone", where, required=False)
     check.zone(zone_name, where)
@@ -224,16 +270,24 @@ def _counter(check: _Checker, table: dict, number: int, site_zone: str) -> dict:
 def _translations(check: _Checker, value: object, where: str) -> dict:
     """[counters.translations.ru] event = "…", note = "…" """
     if not isinstance(value, dict):
-        check.problem(where, "'translations' must be a table of languages", "translations")
+        check.problem(
+            where, "'translations' must be a table of languages", "translations", key="translations"
+        )
         return {}
     found = {}
     for language, texts in value.items():
         here = f"{where}.translations.{language}"
         if language not in LOCALES:
-            check.problem(here, f"language {language!r} is not supported ({', '.join(LOCALES)})")
+            check.problem(
+                here,
+                f"language {language!r} is not supported ({', '.join(LOCALES)})",
+                key="translations",
+            )
             continue
         if not isinstance(texts, dict):
-            check.problem(here, "must be a table with 'event' and optionally 'note'")
+            check.problem(
+                here, "must be a table with 'event' and optionally 'note'", key="translations"
+            )
             continue
         check.unknown_keys(texts, {"event", "note"}, here)
         found[language] = {
@@ -251,17 +305,31 @@ def _statement(check: _Checker, table: dict, number: int, site_zone: str, site_l
     published = table.get("published")
     instant = None
     if published is None:
-        check.problem(where, "missing required key 'published' (a date or RFC 3339 date-time)")
+        check.problem(
+            where,
+            "missing required key 'published' (a date or RFC 3339 date-time)",
+            key="published",
+        )
     elif isinstance(published, dt.datetime):
         if published.tzinfo is None:
-            check.problem(where, "'published' needs a UTC offset, e.g. 'Z' or '+03:00'", published)
+            check.problem(
+                where,
+                "'published' needs a UTC offset, e.g. 'Z' or '+03:00'",
+                published,
+                key="published",
+            )
         else:
             instant = timecalc.as_utc(published)
     elif isinstance(published, dt.date):
         if timecalc.is_known_zone(site_zone):
             instant = timecalc.local_midnight(published, site_zone)
     else:
-        check.problem(where, "'published' must be a date or an RFC 3339 date-time", published)
+        check.problem(
+            where,
+            "'published' must be a date or an RFC 3339 date-time",
+            published,
+            key="published",
+        )
     slug = check.text(table, "slug", where, required=False)
     if not slug and title and instant is not None:
         slug = slugify(title, timecalc.local_date(instant, site_zone))
@@ -270,10 +338,17 @@ def _statement(check: _Checker, table: dict, number: int, site_zone: str, site_l
     try:
         Locale.parse(language)
     except (ValueError, UnknownLocaleError):
-        check.problem(where, f"language {language!r} is not a known language code", language)
+        check.problem(
+            where, f"language {language!r} is not a known language code", language, key="language"
+        )
     source_url = check.text(table, "source_url", where, required=False)
     if source_url and not re.match(r"^https?://[^\s]+$", source_url):
-        check.problem(where, "'source_url' must be an http:// or https:// address", source_url)
+        check.problem(
+            where,
+            "'source_url' must be an http:// or https:// address",
+            source_url,
+            key="source_url",
+        )
     return {
         "slug": slug,
         "published": instant,
@@ -283,6 +358,7 @@ def _statement(check: _Checker, table: dict, number: int, site_zone: str, site_l
         "featured": check.boolean(table, "featured", where),
         "source_url": source_url,
         "language": language,
+        "draft": check.boolean(table, "draft", where),
     }
 
 
@@ -315,8 +391,12 @@ def read_file(path: str | Path) -> SiteSpec:
     return parse(text, str(path))
 
 
-def apply(session: Session, spec: SiteSpec) -> LoadReport:
-    """Upsert the spec: counters and statements by slug, clocks by label. The caller commits."""
+Progress = Callable[[list], Iterable]
+
+
+def apply(session: Session, spec: SiteSpec, progress: Progress | None = None) -> LoadReport:
+    """Upsert the spec: counters and statements by slug, clocks by label. The caller commits.
+    `progress` may wrap the statements (the CLI's progress bar for thousands of them)."""
     report = LoadReport(created={}, changed={}, unchanged={})
     site = session.get(models.Site, 1)
     site_values = {
@@ -339,7 +419,7 @@ def apply(session: Session, spec: SiteSpec) -> LoadReport:
         values = {k: v for k, v in counter.items() if not k.startswith("_")}
         values["position"] = position
         _upsert(session, models.Counter, "slug", values, report, "counters")
-    for statement in spec.statements:
+    for statement in progress(spec.statements) if progress else spec.statements:
         _upsert(session, models.Statement, "slug", statement, report, "statements")
 
     session.flush()
@@ -370,7 +450,37 @@ def _count(tally: dict[str, int], kind: str) -> None:
     tally[kind] = tally.get(kind, 0) + 1
 
 
-def load(target_store: store.Store, spec: SiteSpec) -> LoadReport:
+def load(target_store: store.Store, spec: SiteSpec, progress: Progress | None = None) -> LoadReport:
     """All of the file, or none of it."""
     with target_store.session() as session, session.begin():
-        return apply(session, spec)
+        return apply(session, spec, progress)
+
+
+# -- the same checks for one record at a time: the admin's forms, the write API, feeds ---------
+def _checked(check: _Checker, values: dict) -> dict:
+    if check.problems:
+        raise FieldErrors(check.fields)
+    return values
+
+
+def check_site(values: dict) -> dict:
+    """The [site] table's checks; raises FieldErrors naming each bad key."""
+    check = _Checker("")
+    return _checked(check, _site(check, values))
+
+
+def check_clock(values: dict) -> dict:
+    check = _Checker("")
+    return _checked(check, _clock(check, values, 1))
+
+
+def check_counter(values: dict, site_zone: str) -> dict:
+    check = _Checker("")
+    found = _counter(check, values, 1, site_zone)
+    return _checked(check, {k: v for k, v in found.items() if not k.startswith("_")})
+
+
+def check_statement(values: dict, site_zone: str, site_locale: str) -> dict:
+    """`published` may be an aware datetime or a date (midnight in the site's zone)."""
+    check = _Checker("")
+    return _checked(check, _statement(check, values, 1, site_zone, site_locale))

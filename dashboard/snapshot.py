@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 
 from dashboard import timecalc
 from dashboard.captions import counter_caption, date_line, supported
@@ -112,6 +113,16 @@ class Snapshot:
     def counters_next_change(self) -> dt.datetime | None:
         return min((c.next_change for c in self.counters), default=None)
 
+    def next_change_of(
+        self, clocks: Iterable[ClockReading] = (), counters: Iterable[CounterReading] = ()
+    ) -> dt.datetime:
+        """When a view showing only some of the parts (the embed) next changes: the next minute
+        if it shows any clock, else the earliest next midnight among the counters it shows.
+        With neither (statements only) it looks again when the site's date changes."""
+        if tuple(clocks):
+            return timecalc.next_minute(self.at)
+        return min((c.next_change for c in counters), default=self.date.next_change)
+
 
 def snapshot(at: dt.datetime, content: SiteContent, locale: str | None = None) -> Snapshot:
     """What the dashboard shows at `at`, in `locale` (default: the site's own language)."""
@@ -206,6 +217,8 @@ def snapshot_json(shot: Snapshot) -> dict:
 
 
 def _statement_json(statement: DatedStatement, body: bool = False) -> dict:
+    from dashboard.richtext import body_html_text
+
     item = statement.item
     data = {
         "slug": item.slug,
@@ -217,4 +230,5 @@ def _statement_json(statement: DatedStatement, body: bool = False) -> dict:
     }
     if body:
         data["body"] = item.body
+        data["body_html"] = body_html_text(item.body)  # rendered and sanitised
     return data

@@ -97,8 +97,15 @@ def mark_changed(session: Session) -> None:
     session.execute(sa.delete(models.Rendered))
 
 
-def read_content(session: Session) -> SiteContent:
-    """Everything snapshot() needs, read in one transaction."""
+# Drafts are for the admin only: every public read (page, archive, statement page, API, Atom,
+# snapshot) goes through this condition.
+PUBLISHED = models.Statement.draft.is_(False)
+
+
+def read_content(session: Session, include_drafts: bool = False) -> SiteContent:
+    """Everything snapshot() needs, read in one transaction. `include_drafts` is for the
+    admin's preview only."""
+    visible = sa.true() if include_drafts else PUBLISHED
     revision = current_revision(session)
     site = session.get(models.Site, 1)
     clocks = session.scalars(
@@ -109,12 +116,14 @@ def read_content(session: Session) -> SiteContent:
     ).all()
     featured = session.scalars(
         sa.select(models.Statement)
-        .where(models.Statement.featured.is_(True))
+        .where(models.Statement.featured.is_(True), visible)
         .order_by(models.Statement.published.desc(), models.Statement.id.desc())
         .limit(1)
     ).first()
-    latest_query = sa.select(models.Statement).order_by(
-        models.Statement.published.desc(), models.Statement.id.desc()
+    latest_query = (
+        sa.select(models.Statement)
+        .where(visible)
+        .order_by(models.Statement.published.desc(), models.Statement.id.desc())
     )
     if featured is None:
         featured = session.scalars(latest_query.limit(1)).first()
@@ -159,8 +168,10 @@ def statements_page(
     language: str | None = None,
 ) -> tuple[list[StatementItem], tuple[dt.datetime, int] | None]:
     """Newest first, by keyset: `before` is the (published, id) of the last row already shown."""
-    query = sa.select(models.Statement).order_by(
-        models.Statement.published.desc(), models.Statement.id.desc()
+    query = (
+        sa.select(models.Statement)
+        .where(PUBLISHED)
+        .order_by(models.Statement.published.desc(), models.Statement.id.desc())
     )
     if language:
         query = query.where(models.Statement.language == language)
@@ -182,13 +193,18 @@ def statements_page(
 def statement_languages(session: Session) -> list[str]:
     return list(
         session.scalars(
-            sa.select(models.Statement.language).distinct().order_by(models.Statement.language)
+            sa.select(models.Statement.language)
+            .where(PUBLISHED)
+            .distinct()
+            .order_by(models.Statement.language)
         )
     )
 
 
 def statement_by_slug(session: Session, slug: str) -> StatementItem | None:
-    row = session.scalars(sa.select(models.Statement).where(models.Statement.slug == slug)).first()
+    row = session.scalars(
+        sa.select(models.Statement).where(models.Statement.slug == slug, PUBLISHED)
+    ).first()
     return statement_item(row) if row else None
 
 

@@ -13,7 +13,10 @@ def paragraphs(text: str) -> Markup:
 
 
 def init_app(app: Flask) -> None:
+    from dashboard.richtext import body_html
+
     app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["body_html"] = body_html  # statement bodies: rendered and sanitised
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

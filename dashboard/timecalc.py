@@ -148,3 +148,48 @@ def local_midnight(day: dt.date, zone_name: str) -> dt.datetime:
     if local_date(start, zone_name) != day:  # midnight skipped by a gap: the day starts later
         start = next_date_change(start - dt.timedelta(hours=3), zone_name)
     return start
+
+
+# -- admin, feeds and the write API ---------------------------------------------------------
+def shift(at: dt.datetime, seconds: float) -> dt.datetime:
+    """`at` moved by a number of seconds (negative: earlier), e.g. a throttle window's start."""
+    return as_utc(at) + dt.timedelta(seconds=seconds)
+
+
+def is_due(last: dt.datetime | None, every_seconds: float, now: dt.datetime) -> bool:
+    """Whether something last done at `last` (never: None) is due again at `now`."""
+    return last is None or shift(last, every_seconds) <= as_utc(now)
+
+
+def from_local_text(text: str, zone_name: str) -> dt.datetime:
+    """A wall-clock date-time as a form's datetime-local field sends it ('2020-01-26T17:58'),
+    read in the zone. A time that a DST gap skips is refused; in a fold, the first is taken."""
+    try:
+        naive = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise TimeError(
+            f"{text!r} is not a date and time; expected e.g. '2020-01-26T17:58'"
+        ) from None
+    if naive.tzinfo is not None:
+        return as_utc(naive)
+    instant = naive.replace(tzinfo=zone(zone_name), fold=0).astimezone(UTC)
+    if local(instant, zone_name).replace(tzinfo=None) != naive:
+        raise TimeError(
+            f"{naive:%Y-%m-%d %H:%M} does not exist in {zone_name} (the clocks skip it)"
+        )
+    return instant
+
+
+def local_input_text(at: dt.datetime, zone_name: str) -> str:
+    """The instant as a datetime-local field shows it in the zone: '2020-01-26T17:58'."""
+    return local(at, zone_name).strftime("%Y-%m-%dT%H:%M")
+
+
+def from_utc_struct(value) -> dt.datetime | None:
+    """A time.struct_time in UTC (as feedparser gives dates) as an aware UTC datetime."""
+    if value is None:
+        return None
+    try:
+        return dt.datetime(*value[:6], tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None

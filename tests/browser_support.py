@@ -84,6 +84,42 @@ def pinned_htmx() -> bytes:
     return data
 
 
+def packed_npm_file(package: str, version: str, member: str, sri: str) -> bytes:
+    """`member` of `package@version` as `npm pack` gives it (cached in CACHE_DIR like htmx),
+    checked against a pinned SRI hash. Fails the run, never skips, when it cannot be had."""
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    tarball = CACHE_DIR / f"{package.lstrip('@').replace('/', '-')}-{version}.tgz"
+    if not tarball.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail(f"npm is needed to fetch {package}@{version} for the browser tests")
+        result = subprocess.run(
+            [npm, "pack", f"{package}@{version}", "--pack-destination", str(CACHE_DIR)],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        if result.returncode != 0 or not tarball.is_file():
+            pytest.fail(
+                f"`npm pack {package}@{version}` failed ({result.returncode}):\n"
+                f"{result.stdout}\n{result.stderr}"
+            )
+    try:
+        with tarfile.open(tarball, "r:gz") as archive:
+            extracted = archive.extractfile(member)
+            if extracted is None:
+                pytest.fail(f"{tarball} has no {member}")
+            with extracted:
+                data = extracted.read()
+    except (tarfile.TarError, KeyError, OSError) as error:
+        pytest.fail(f"cannot read {member} from {tarball} ({error}); delete it to re-fetch")
+    found = sri_sha384(data)
+    if found != sri:
+        pytest.fail(f"{package}@{version} {member} hashes to {found}, not the pinned {sri}")
+    return data
+
+
 class _QuietHandler(http.server.BaseHTTPRequestHandler):
     server: FileServer
 

@@ -33,6 +33,7 @@ def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
         {
             "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2",
             "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "test",
         }
     )
     response = app.test_client().get("/healthz")
@@ -46,7 +47,11 @@ def test_database_outage_and_recovery_without_restart(tmp_path, time_machine):
     folder = tmp_path / "db"
     folder.mkdir()
     app = create_app(
-        {"DATABASE_URL": f"sqlite:///{folder / 'd.sqlite3'}", "INSTANCE_PATH": str(tmp_path)}
+        {
+            "DATABASE_URL": f"sqlite:///{folder / 'd.sqlite3'}",
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "test",
+        }
     )
     the_store = app.extensions["dashboard.store"]
     store.migrate(the_store)
@@ -76,7 +81,9 @@ def test_database_outage_and_recovery_without_restart(tmp_path, time_machine):
 
 
 def test_an_old_schema_says_to_migrate(database_url, tmp_path):
-    app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path)})
+    app = create_app(
+        {"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "test"}
+    )
     the_store = app.extensions["dashboard.store"]
     store.migrate(the_store, "0001")
     with the_store.engine.begin() as connection:

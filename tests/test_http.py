@@ -131,7 +131,9 @@ def test_htmx_is_pinned_with_sri_and_defer(client, at_reference):
 
 def test_self_hosters_point_htmx_elsewhere(database_url, tmp_path, monkeypatch, at_reference):
     monkeypatch.setenv("HTMX_URL", "/static/vendor/htmx.min.js")
-    app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path)})
+    app = create_app(
+        {"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "test"}
+    )
     store.migrate(app.extensions["dashboard.store"])
     sitefile.load(app.extensions["dashboard.store"], sitefile.read_file(sitefile.DEMO_PATH))
     html = app.test_client().get("/").get_data(as_text=True)

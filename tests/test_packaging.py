@@ -43,7 +43,7 @@ import dashboard
 assert dashboard.__file__.startswith({str(target)!r}), dashboard.__file__
 from dashboard import create_app, sitefile, store
 url = "sqlite:///{tmp_path}/w.sqlite3"
-app = create_app({{"DATABASE_URL": url, "INSTANCE_PATH": "{tmp_path}"}})
+app = create_app({{"DATABASE_URL": url, "INSTANCE_PATH": "{tmp_path}", "SECRET_KEY": "test"}})
 store.migrate(app.extensions["dashboard.store"])
 sitefile.load(app.extensions["dashboard.store"], sitefile.read_file(sitefile.DEMO_PATH))
 client = app.test_client()

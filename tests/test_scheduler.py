@@ -36,7 +36,9 @@ def test_warmed_bytes_serve_requests_without_rendering(app, monkeypatch, at_refe
     written = pages.warm(REFERENCE_INSTANT)
     assert written == 2 * len(pages.hot_keys)  # this minute and the next
     # A fresh web process: nothing in its memory, only the store's warm rows.
-    web = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "INSTANCE_PATH": "/tmp/x"})
+    web = create_app(
+        {"DATABASE_URL": app.config["DATABASE_URL"], "INSTANCE_PATH": "/tmp/x", "SECRET_KEY": "t"}
+    )
     forbid_rendering(monkeypatch)
     client = web.test_client()
     assert "17:58" in client.get("/").get_data(as_text=True)

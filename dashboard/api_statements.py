@@ -1,0 +1,215 @@
+"""/api/v1/statements: public reads of published statements, and writes with a bearer token.
+
+Reads never show drafts. Writes take JSON with the site file's keys, checked by the same code
+(422 names each bad field), and answer with the statement as stored, including `body_html`,
+the sanitised HTML of the body. A bearer token is not sent by browsers on their own, so these
+routes are exempt from CSRF; the session cookie is never accepted here.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from flask import Blueprint, Flask, current_app, g, jsonify, request, url_for
+
+from dashboard import editing, models, richtext, store, timecalc, tokens
+from dashboard.live import live_pages
+from dashboard.public import format_cursor, parse_cursor
+from dashboard.sitefile import FieldErrors
+from dashboard.snapshot import StatementItem, dated
+
+bp = Blueprint("statements_api", __name__, url_prefix="/api/v1")
+
+READ_ONLY = {"body_html", "date", "updated", "url"}  # sent back by GET; ignored on PUT/PATCH
+MAX_LIMIT = 100
+REALM = 'Bearer realm="dashboard"'
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, fields: dict | None = None, headers=None):
+        self.status, self.message, self.fields, self.headers = status, message, fields, headers
+        super().__init__(message)
+
+
+@bp.errorhandler(ApiError)
+def api_error(error: ApiError):
+    body = {"error": error.message}
+    if error.fields:
+        body["fields"] = error.fields
+    return jsonify(body), error.status, error.headers or {}
+
+
+@bp.after_request
+def no_sniffing(response):
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _store() -> store.Store:
+    return current_app.extensions["dashboard.store"]
+
+
+def token_required(view):
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(
+                401,
+                "this needs a bearer token: Authorization: Bearer <token> "
+                "(make one with `dashboard create-token NAME`)",
+                headers={"WWW-Authenticate": REALM},
+            )
+        name = tokens.verify(_store(), token.strip())
+        if name is None:
+            raise ApiError(
+                401,
+                "the bearer token is not valid (unknown or revoked)",
+                headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'},
+            )
+        g.api_token = name
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+# -- JSON out -------------------------------------------------------------------------------------
+def statement_json(item: StatementItem, zone_name: str, row: models.Statement | None = None):
+    data = {
+        "slug": item.slug,
+        "title": item.title,
+        "published": timecalc.format_instant(item.published),
+        "date": dated(item, zone_name).date_iso,
+        "language": item.language,
+        "summary": item.summary,
+        "body": item.body,
+        "body_html": richtext.body_html_text(item.body),
+        "featured": item.featured,
+        "source_url": item.source_url,
+        "url": url_for("public.statement", slug=item.slug),
+    }
+    if row is not None:  # what a writer sees
+        data["draft"] = row.draft
+        data["updated"] = timecalc.format_instant(row.updated_at)
+    return data
+
+
+def _row_json(row: models.Statement):
+    return statement_json(store.statement_item(row), _site_zone(), row)
+
+
+def _site_zone() -> str:
+    return live_pages().content(timecalc.utcnow()).timezone
+
+
+def _cacheable(payload):
+    response = jsonify(payload)
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+# -- reads ----------------------------------------------------------------------------------------
+@bp.get("/statements")
+def list_statements():
+    text = request.args.get("limit", "20")
+    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+        raise ApiError(400, f"'limit' must be a whole number from 1 to {MAX_LIMIT}")
+    limit = int(text)
+    before_text = request.args.get("before", "")
+    before = parse_cursor(before_text) if before_text else None
+    zone_name = _site_zone()
+    with _store().session() as db:
+        items, cursor = store.statements_page(db, limit, before)
+    payload = {
+        "statements": [statement_json(item, zone_name) for item in items],
+        "next": url_for(".list_statements", limit=limit, before=format_cursor(cursor))
+        if cursor
+        else None,
+    }
+    return _cacheable(payload)
+
+
+@bp.get("/statements/<slug>")
+def get_statement(slug: str):
+    with _store().session() as db:
+        item = store.statement_by_slug(db, slug)
+    if item is None:
+        raise ApiError(404, f"there is no published statement {slug!r}")
+    return _cacheable(statement_json(item, _site_zone()))
+
+
+# -- writes ---------------------------------------------------------------------------------------
+def _json_object() -> dict:
+    data = request.get_json(force=True, silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, 'the body must be a JSON object, e.g. {"title": "…", …}')
+    return {k: v for k, v in data.items() if k not in READ_ONLY}
+
+
+def _values(data: dict) -> dict:
+    if isinstance(data.get("published"), str):
+        with _store().session() as db:
+            zone_name = editing.site_settings(db).timezone
+        data["published"] = editing.parse_published(data["published"], zone_name)
+    return data
+
+
+def _write(values: dict, statement_id: int | None):
+    try:
+        return editing.save_statement(_values(values), statement_id)
+    except FieldErrors as error:
+        named = ", ".join(f"'{key}'" for key in error.fields)
+        raise ApiError(422, f"invalid {named}: {error}", error.fields) from None
+    except editing.Conflict as error:
+        raise ApiError(409, str(error), error.fields) from None
+
+
+def _existing(slug: str) -> models.Statement:
+    with _store().session() as db:
+        row = editing.find_statement(db, slug)
+    if row is None:
+        raise ApiError(404, f"there is no statement {slug!r}")
+    return row
+
+
+@bp.post("/statements")
+@token_required
+def create_statement():
+    row = _write(_json_object(), None)
+    location = url_for(".get_statement", slug=row.slug)
+    return jsonify(_row_json(row)), 201, {"Location": location}
+
+
+@bp.put("/statements/<slug>")
+@token_required
+def replace_statement(slug: str):
+    row = _existing(slug)
+    values = _json_object()
+    values.setdefault("slug", slug)  # a PUT without a slug keeps the address
+    return jsonify(_row_json(_write(values, row.id)))
+
+
+@bp.patch("/statements/<slug>")
+@token_required
+def update_statement(slug: str):
+    row = _existing(slug)
+    values = {**editing.statement_values(row), **_json_object()}
+    return jsonify(_row_json(_write(values, row.id)))
+
+
+@bp.delete("/statements/<slug>")
+@token_required
+def delete_statement(slug: str):
+    row = _existing(slug)
+    try:
+        editing.delete_statement(row.id)
+    except editing.NotFound:
+        raise ApiError(404, f"there is no statement {slug!r}") from None
+    return "", 204
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["csrf"].exempt(bp)
+    app.register_blueprint(bp)
