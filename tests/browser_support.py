@@ -46,42 +46,8 @@ def sri_sha384(data: bytes) -> str:
 
 def pinned_htmx() -> bytes:
     """package/dist/htmx.min.js of htmx.org@HTMX_VERSION, packed by npm into the cache (reused
-    when present). Fails the run, never skips, when it cannot be had or its hash is wrong."""
-    version = settings.HTMX_VERSION
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    tarball = CACHE_DIR / f"htmx.org-{version}.tgz"
-    if not tarball.is_file():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.fail("npm is needed to fetch the pinned htmx for the browser tests")
-        result = subprocess.run(
-            [npm, "pack", f"htmx.org@{version}", "--pack-destination", str(CACHE_DIR)],
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-        if result.returncode != 0 or not tarball.is_file():
-            pytest.fail(
-                f"`npm pack htmx.org@{version}` failed ({result.returncode}):\n"
-                f"{result.stdout}\n{result.stderr}"
-            )
-    try:
-        with tarfile.open(tarball, "r:gz") as archive:
-            member = archive.extractfile(HTMX_MEMBER)
-            if member is None:
-                pytest.fail(f"{tarball} has no {HTMX_MEMBER}")
-            with member:
-                data = member.read()
-    except (tarfile.TarError, KeyError, OSError) as error:
-        pytest.fail(f"cannot read {HTMX_MEMBER} from {tarball} ({error}); delete it to re-fetch")
-    found = sri_sha384(data)
-    if found != settings.HTMX_SRI:
-        pytest.fail(
-            f"htmx.org@{version} {HTMX_MEMBER} hashes to {found}, but "
-            f"dashboard.settings.HTMX_SRI (used by the template) is {settings.HTMX_SRI}"
-        )
-    return data
+    when present), checked against dashboard.settings.HTMX_SRI, which the template uses."""
+    return packed_npm_file("htmx.org", settings.HTMX_VERSION, HTMX_MEMBER, settings.HTMX_SRI)
 
 
 def packed_npm_file(package: str, version: str, member: str, sri: str) -> bytes:

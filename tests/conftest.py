@@ -2,10 +2,12 @@
 
 With DATABASE_URL pointing at PostgreSQL, each test gets a database of its own on that server,
 created and dropped here; otherwise a SQLite file in the test's temporary folder.
+The browser tests' fixtures (Chromium, the pinned htmx, the app served on 127.0.0.1) follow.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import uuid
@@ -13,8 +15,9 @@ import uuid
 import pytest
 import sqlalchemy as sa
 import time_machine
+from browser_support import AppServer, FileServer, launch_chromium, pinned_htmx
 
-from dashboard import create_app, sitefile, store
+from dashboard import create_app, settings, sitefile, store
 
 REFERENCE_INSTANT = dt.datetime(2020, 1, 26, 17, 58, tzinfo=dt.UTC)
 
@@ -82,3 +85,68 @@ def at_reference():
     """Freeze the clock at the reference capture: 17:58 London, 26 January 2020."""
     with time_machine.travel(REFERENCE_INSTANT, tick=False) as traveller:
         yield traveller
+
+
+# -- the browser tests' fixtures: Debian's Chromium, the pinned htmx, the app on 127.0.0.1 ---
+@pytest.fixture(scope="module")
+def htmx_bytes() -> bytes:
+    return pinned_htmx()
+
+
+@pytest.fixture(scope="module")
+def htmx_server(htmx_bytes):
+    files = {
+        "/htmx.min.js": htmx_bytes,
+        # Same file with one comment more: a browser that checks SRI must refuse to run it.
+        "/tampered/htmx.min.js": htmx_bytes + b"\n/* not the pinned file */\n",
+    }
+    with FileServer(files) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    from playwright.sync_api import sync_playwright  # only the browser tests need it
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    browser = launch_chromium(playwright)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def serve(app):
+    """Start the demo app on 127.0.0.1 with some config overrides; stopped after the test."""
+    with contextlib.ExitStack() as stack:
+
+        def start(**config) -> AppServer:
+            app.config.update(config)
+            return stack.enter_context(AppServer(app))
+
+        yield start
+
+
+@pytest.fixture
+def local_htmx(htmx_server) -> dict:
+    return {"HTMX_URL": htmx_server.url("/htmx.min.js"), "HTMX_INTEGRITY": settings.HTMX_SRI}
+
+
+@pytest.fixture
+def new_context(browser, serve):
+    """Browser contexts, closed before the app server stops (it depends on `serve`)."""
+    contexts = []
+
+    def make(**options):
+        # English, whatever the machine's language: the page picks it from Accept-Language.
+        context = browser.new_context(**{"locale": "en-GB", **options})
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()

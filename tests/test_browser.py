@@ -1,10 +1,10 @@
 """The page in a real browser: Debian's Chromium driven by Playwright, against the app served on
 127.0.0.1 with the pinned htmx from a local server. Real time throughout: no clock is faked.
+The browser fixtures (`browser`, `serve`, `local_htmx`, `new_context`, ...) are in conftest.py.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import html.parser
 import math
@@ -15,16 +15,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from browser_support import (
-    ARTIFACTS,
-    AppServer,
-    FileServer,
-    StalledServer,
-    launch_chromium,
-    pinned_htmx,
-    sri_sha384,
-)
-from playwright.sync_api import expect, sync_playwright
+from browser_support import ARTIFACTS, FileServer, StalledServer, launch_chromium, sri_sha384
+from playwright.sync_api import expect
 
 from dashboard import settings
 
@@ -85,69 +77,6 @@ def london_day(at: float) -> dt.date:
 
 def date_text(day: dt.date) -> str:
     return f"{day.day} {day.strftime('%B')} {day.year}"
-
-
-# -- fixtures ---------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def htmx_bytes() -> bytes:
-    return pinned_htmx()
-
-
-@pytest.fixture(scope="module")
-def htmx_server(htmx_bytes):
-    files = {
-        "/htmx.min.js": htmx_bytes,
-        # Same file with one comment more: a browser that checks SRI must refuse to run it.
-        "/tampered/htmx.min.js": htmx_bytes + b"\n/* not the pinned file */\n",
-    }
-    with FileServer(files) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def playwright():
-    with sync_playwright() as pw:
-        yield pw
-
-
-@pytest.fixture(scope="module")
-def browser(playwright):
-    browser = launch_chromium(playwright)
-    yield browser
-    browser.close()
-
-
-@pytest.fixture
-def serve(app):
-    """Start the demo app on 127.0.0.1 with some config overrides; stopped after the test."""
-    with contextlib.ExitStack() as stack:
-
-        def start(**config) -> AppServer:
-            app.config.update(config)
-            return stack.enter_context(AppServer(app))
-
-        yield start
-
-
-@pytest.fixture
-def local_htmx(htmx_server) -> dict:
-    return {"HTMX_URL": htmx_server.url("/htmx.min.js"), "HTMX_INTEGRITY": settings.HTMX_SRI}
-
-
-@pytest.fixture
-def new_context(browser, serve):
-    """Browser contexts, closed before the app server stops (it depends on `serve`)."""
-    contexts = []
-
-    def make(**options):
-        # English, whatever the machine's language: the page picks it from Accept-Language.
-        context = browser.new_context(**{"locale": "en-GB", **options})
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 # -- tests ------------------------------------------------------------------------------------
