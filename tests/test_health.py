@@ -99,3 +99,50 @@ def test_an_old_schema_says_to_migrate(database_url, tmp_path):
     store.migrate(the_store)
     assert app.test_client().get("/").status_code == 200
     the_store.engine.dispose()
+
+
+def test_writes_answer_503_while_the_database_is_away_and_work_after(tmp_path):
+    """Admin and API writes get a clear 503 and change nothing; no restart is needed after."""
+    from dashboard import tokens
+    from tests.admin_support import csrf_token, log_in, make_admin
+
+    folder = tmp_path / "db"
+    folder.mkdir()
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{folder / 'd.sqlite3'}",
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "test",
+        }
+    )
+    the_store = app.extensions["dashboard.store"]
+    store.migrate(the_store)
+    sitefile.load(the_store, sitefile.read_file(sitefile.DEMO_PATH))
+    token = tokens.create(the_store, "newsroom")
+    make_admin(app)
+    admin = app.test_client()
+    assert log_in(admin).status_code == 303
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    statement = {"title": "Written during an outage", "published": "2020-01-26T17:00:00Z"}
+    form = {"title": "Admin during an outage", "published": "2020-01-26T17:00", "summary": "x"}
+    form["csrf_token"] = csrf_token(admin, "/admin/statements/new")  # fetched while it is up
+
+    shutil.move(folder, tmp_path / "away")
+    the_store.engine.dispose()
+    refused = api.post("/api/v1/statements", json=statement, headers=headers)
+    assert refused.status_code == 503
+    assert "database cannot be reached" in refused.json["error"]
+    assert "nothing was changed" in refused.json["error"]
+    page = admin.post("/admin/statements/new", data=form)
+    assert page.status_code == 503
+    assert "nothing was changed" in page.get_data(as_text=True)
+
+    shutil.move(tmp_path / "away", folder)
+    created = api.post("/api/v1/statements", json=statement, headers=headers)
+    assert created.status_code == 201, created.get_data(as_text=True)
+    with the_store.session() as session:
+        titles = set(session.scalars(sa.text("SELECT title FROM statements")))
+    assert "Written during an outage" in titles
+    assert "Admin during an outage" not in titles
+    the_store.engine.dispose()
