@@ -152,34 +152,28 @@ def _unique(db: Session, model, column: str, value: str, own_id: int | None, lab
 
 def save_counter(values: dict, counter_id: int | None = None) -> models.Counter:
     with content_write() as db:
-        site = site_settings(db)
-        checked = sitefile.check_counter(values, site.timezone)
-        _unique(db, models.Counter, "slug", checked["slug"], counter_id, "slug")
-        if counter_id is None:
-            row = models.Counter(**checked, position=_next_position(db, models.Counter))
-            db.add(row)
-        else:
-            row = db.get(models.Counter, counter_id)
-            if row is None:
-                raise NotFound(f"no counter with id {counter_id}")
-            for name, value in checked.items():
-                setattr(row, name, value)
-    return row
+        checked = sitefile.check_counter(values, site_settings(db).timezone)
+        return _save_ordered(db, models.Counter, "slug", checked, counter_id)
 
 
 def save_clock(values: dict, clock_id: int | None = None) -> models.Clock:
     with content_write() as db:
         checked = sitefile.check_clock(values)
-        _unique(db, models.Clock, "label", checked["label"], clock_id, "label")
-        if clock_id is None:
-            row = models.Clock(**checked, position=_next_position(db, models.Clock))
-            db.add(row)
-        else:
-            row = db.get(models.Clock, clock_id)
-            if row is None:
-                raise NotFound(f"no clock with id {clock_id}")
-            for name, value in checked.items():
-                setattr(row, name, value)
+        return _save_ordered(db, models.Clock, "label", checked, clock_id)
+
+
+def _save_ordered(db: Session, model, key: str, checked: dict, row_id: int | None):
+    """Create (at the end of the order) or update a counter or clock, unique by `key`."""
+    _unique(db, model, key, checked[key], row_id, key)
+    if row_id is None:
+        row = model(**checked, position=_next_position(db, model))
+        db.add(row)
+        return row
+    row = db.get(model, row_id)
+    if row is None:
+        raise NotFound(f"no {model.__tablename__[:-1]} with id {row_id}")
+    for name, value in checked.items():
+        setattr(row, name, value)
     return row
 
 
