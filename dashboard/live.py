@@ -27,6 +27,7 @@ from dashboard.snapshot import SiteContent, Snapshot, snapshot
 log = logging.getLogger(__name__)
 
 DELAY_MARK = b"__NEXT_DELAY_MS__"
+NEXT_CHANGE_MARK = b"__NEXT_CHANGE_MS__"  # filled at render time: Unix ms of the next change
 # Also filled per request: whole seconds to the change for <meta http-equiv="refresh"> (rounded
 # up with the same margin, so a reload lands after it), the seconds a cache may keep the bytes
 # (rounded down, as max-age), and this request's origin for the few absolute URLs (oEmbed,
@@ -54,7 +55,8 @@ class StoreUnavailable(RuntimeError):
 
 
 def etag_for(body: bytes) -> str:
-    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+    """Weak: responses differ in the per-request delay, yet are the same content."""
+    return 'W/"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
 
 
 class LivePages:
@@ -128,7 +130,10 @@ class LivePages:
         else:  # the scheduler renders ahead, outside any request; links stay relative
             with self.app.test_request_context("/"):
                 text, next_change = view(shot)
-        body = text.encode("utf-8")
+        # The instant of the next change is the same for every reader: written in once, here.
+        body = text.encode("utf-8").replace(
+            NEXT_CHANGE_MARK, str(timecalc.epoch_millis(next_change)).encode()
+        )
         return Rendered(body=body, etag=etag_for(body), next_change=next_change, minute=minute)
 
     def get(

@@ -66,7 +66,6 @@ def archive():
     def view(shot: Snapshot) -> tuple[str, dt.datetime]:
         with _store().session() as session:
             items, cursor = store.statements_page(session, per_page, before, language or None)
-            languages = store.statement_languages(session)
         older = None
         if cursor:
             older = url_for(
@@ -79,7 +78,7 @@ def archive():
             older=older,
             first_page=before is None,
             language=language,
-            languages=languages,
+            languages=live_pages().content(shot.minute).languages,  # read once a revision
         )
         return html, shot.next_change
 

@@ -25,7 +25,8 @@ def cached_response(
     if vary:
         headers["Vary"] = ", ".join(vary)
     # The ETag check comes first, so a revalidation costs no rendering and no copying.
-    if request.if_none_match.contains(rendered.etag.strip('"')):
+    # If-None-Match compares weakly (RFC 9110 13.1.2).
+    if request.if_none_match.contains_weak(rendered.etag.removeprefix("W/").strip('"')):
         return Response(status=304, headers=headers)
     body = fill_delay(rendered.body, rendered.next_change, now, request.host_url.rstrip("/"))
     charset = "; charset=utf-8" if mimetype.startswith("text/") else ""

@@ -57,6 +57,8 @@ class SiteContent:
     counters: tuple[CounterDef, ...]
     featured: StatementItem | None
     latest: tuple[StatementItem, ...]
+    # The languages statements are published in, for the archive's filter.
+    languages: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

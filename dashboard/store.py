@@ -145,6 +145,7 @@ def read_content(session: Session, include_drafts: bool = False) -> SiteContent:
         ),
         featured=statement_item(featured) if featured else None,
         latest=tuple(statement_item(s) for s in latest),
+        languages=tuple(statement_languages(session)),
     )
 
 
@@ -177,11 +178,10 @@ def statements_page(
         query = query.where(models.Statement.language == language)
     if before is not None:
         published, row_id = before
+        # A row-value comparison, which both SQLite and PostgreSQL answer from the
+        # (published, id) index; the equivalent OR made SQLite scan.
         query = query.where(
-            sa.or_(
-                models.Statement.published < published,
-                sa.and_(models.Statement.published == published, models.Statement.id < row_id),
-            )
+            sa.tuple_(models.Statement.published, models.Statement.id) < (published, row_id)
         )
     rows = session.scalars(query.limit(limit + 1)).all()
     more = len(rows) > limit

@@ -138,6 +138,11 @@ def clock_text(local_time: dt.datetime, hour12: bool = False) -> str:
     return f"{local_time.hour:02d}:{local_time.minute:02d}"
 
 
+def epoch_millis(at: dt.datetime) -> int:
+    """Unix milliseconds, for the browser's Date.now()."""
+    return round(as_utc(at).timestamp() * 1000)
+
+
 def seconds_until(later: dt.datetime, now: dt.datetime) -> float:
     return (as_utc(later) - as_utc(now)).total_seconds()
 

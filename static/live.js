@@ -2,21 +2,45 @@
 // back/forward cache, or a failed request (retried with back-off instead of freezing).
 (function () {
   "use strict";
-  // The server's first delay counts from when it sent the page; htmx starts the timer only once
-  // it has loaded, which a slow CDN can make seconds later. Take that time off the first delay.
-  // (Deferred scripts run in order before DOMContentLoaded, when htmx processes the page.)
-  (function correctFirstDelay() {
-    var el = document.getElementById("live");
-    var nav = window.performance && performance.getEntriesByType &&
-      performance.getEntriesByType("navigation")[0];
-    if (!el || !nav) return;
+  // When to ask next. The server writes two things into each live block: `load delay:Nms`,
+  // right at the moment it answered, and data-next-change, the instant the content changes.
+  // A copy from a cache (the browser's, or nginx's) carries an old delay, so where this
+  // device's clock is plausible the absolute instant wins; where it is not (a clock set wrong)
+  // the server's delay does. htmx reads hx-trigger when it processes the block, so it is
+  // rewritten just before that, on the first load and after every swap.
+  var MARGIN = 100;
+  var clockTrusted = true;
+  var retries = 0;
+  var lastNext = 0;
+  var firstLoad = true;
+  function plan(served, next) {
+    if (next !== lastNext) { retries = 0; lastNext = next; }
+    if (!clockTrusted || !next) return served;
+    var byClock = next + MARGIN - Date.now();
+    if (byClock >= 0) return byClock <= served + 1000 ? byClock : served;
+    // Past the change, yet the content is the old one: a cache still had it. Ask again soon.
+    if (byClock > -5000 && retries < 5) { retries += 1; return 500; }
+    if (byClock <= -5000) clockTrusted = false; // this device's clock runs ahead
+    return served;
+  }
+  document.addEventListener("htmx:beforeProcessNode", function (event) {
+    var el = event.target;
+    if (!el || el.id !== "live") return;
     var trigger = el.getAttribute("hx-trigger") || "";
     var match = trigger.match(/load delay:(\d+)ms/);
     if (!match) return;
-    var elapsed = Math.max(0, performance.now() - nav.responseStart);
-    var delay = Math.max(0, parseInt(match[1], 10) - Math.round(elapsed));
+    var served = parseInt(match[1], 10);
+    var nav = window.performance && performance.getEntriesByType &&
+      performance.getEntriesByType("navigation")[0];
+    if (firstLoad && nav) {
+      // The page's delay counts from when it arrived; htmx starts only once it has loaded,
+      // which a slow CDN can make seconds later.
+      served = Math.max(0, served - Math.round(performance.now() - nav.responseStart));
+    }
+    firstLoad = false;
+    var delay = Math.max(0, Math.round(plan(served, parseInt(el.getAttribute("data-next-change"), 10))));
     el.setAttribute("hx-trigger", trigger.replace(match[0], "load delay:" + delay + "ms"));
-  })();
+  });
   function refreshAll() {
     if (!window.htmx) return;
     document.querySelectorAll("#live").forEach(function (el) {

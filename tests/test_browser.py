@@ -256,6 +256,61 @@ def test_browser_refuses_htmx_that_fails_the_integrity_check(serve, htmx_server,
     expect(page.locator("#live .clock")).to_have_count(2)
 
 
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        # A copy cached early in the minute: its delay is stale, the instant is not.
+        ("stale delay", "until the change"),
+        # Just past the change, yet the old content (a cache still updating): ask again soon.
+        ("just past", "500"),
+        # Ten minutes "past": this device's clock is wrong, so the server's delay wins.
+        ("wrong clock", "served"),
+    ],
+)
+def test_live_js_plans_from_the_instant_not_a_cached_delay(
+    serve, local_htmx, new_context, case, expected
+):
+    server = serve(**local_htmx)
+    page = new_context().new_page()
+    state = {}
+
+    def rewrite(route):
+        response = route.fetch()
+        html = response.text()
+        next_change = int(re.search(r'data-next-change="(\d+)"', html).group(1))
+        now_ms = int(time.time() * 1000)
+        if case == "stale delay":
+            html = re.sub(r"load delay:\d+ms", "load delay:59000ms", html)
+            state["bound"] = next_change + 100 - now_ms
+        elif case == "just past":
+            html = html.replace(
+                f'data-next-change="{next_change}"', f'data-next-change="{now_ms - 1000}"'
+            )
+        else:
+            html = html.replace(
+                f'data-next-change="{next_change}"', f'data-next-change="{now_ms - 600_000}"'
+            )
+            state["served"] = int(re.search(r"load delay:(\d+)ms", html).group(1))
+        route.fulfill(response=response, body=html)
+
+    # The page loads as it is; the next fragment (the live block asking for itself) is the
+    # doctored copy. A doctored page would lose its htmx to Chromium's local-network checks.
+    page.goto(server.url("/"), wait_until="domcontentloaded")
+    page.wait_for_function("window.htmx !== undefined")
+    page.route(server.url("/?lang=en"), rewrite)
+    page.evaluate("document.getElementById('live').setAttribute('data-swapped', 'no')")
+    page.evaluate("htmx.trigger('#live', 'dashboard:refresh')")
+    page.wait_for_function("document.getElementById('live').dataset.swapped === undefined")
+    trigger = page.locator("#live").get_attribute("hx-trigger")
+    delay = int(re.search(r"load delay:(\d+)ms", trigger).group(1))
+    if expected == "until the change":
+        assert delay <= state["bound"] and delay < 59_000 - 500
+    elif expected == "500":
+        assert delay == 500
+    else:
+        assert state["served"] - 2000 <= delay <= state["served"]
+
+
 def test_a_slow_htmx_does_not_make_the_first_flip_late(serve, htmx_bytes, new_context):
     """The first delay counts from when the server sent the page; live.js takes off the time
     htmx took to arrive, so a slow CDN does not push the first flip past the boundary."""
