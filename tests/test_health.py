@@ -42,9 +42,9 @@ def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
     app.extensions["dashboard.store"].engine.dispose()
 
 
-def test_database_outage_and_recovery_without_restart(tmp_path, time_machine):
-    """A real outage: the SQLite file's folder disappears, then comes back."""
-    folder = tmp_path / "db"
+def demo_app_in(folder, tmp_path):
+    """The demo on a SQLite file in `folder`, which a test can move away to cut the store off
+    for real (every new connection then fails) and move back."""
     folder.mkdir()
     app = create_app(
         {
@@ -56,6 +56,13 @@ def test_database_outage_and_recovery_without_restart(tmp_path, time_machine):
     the_store = app.extensions["dashboard.store"]
     store.migrate(the_store)
     sitefile.load(the_store, sitefile.read_file(sitefile.DEMO_PATH))
+    return app, the_store
+
+
+def test_database_outage_and_recovery_without_restart(tmp_path, time_machine):
+    """A real outage: the SQLite file's folder disappears, then comes back."""
+    folder = tmp_path / "db"
+    app, the_store = demo_app_in(folder, tmp_path)
     client = app.test_client()
     time_machine.move_to(REFERENCE_INSTANT, tick=False)
     assert client.get("/").status_code == 200
@@ -107,17 +114,7 @@ def test_writes_answer_503_while_the_database_is_away_and_work_after(tmp_path):
     from tests.admin_support import csrf_token, log_in, make_admin
 
     folder = tmp_path / "db"
-    folder.mkdir()
-    app = create_app(
-        {
-            "DATABASE_URL": f"sqlite:///{folder / 'd.sqlite3'}",
-            "INSTANCE_PATH": str(tmp_path),
-            "SECRET_KEY": "test",
-        }
-    )
-    the_store = app.extensions["dashboard.store"]
-    store.migrate(the_store)
-    sitefile.load(the_store, sitefile.read_file(sitefile.DEMO_PATH))
+    app, the_store = demo_app_in(folder, tmp_path)
     token = tokens.create(the_store, "newsroom")
     make_admin(app)
     admin = app.test_client()
