@@ -15,11 +15,20 @@ stopped on exit, Ctrl-C and errors included.
     4  /statements, a deep /statements?before=…, /api/v1/snapshot (and /api/v1/statements,
        first and deep page, when the server has it): p99 with 100 and with 100,000
        statements, plus the first-request-of-a-minute render time in-process  goal <= 1.2x
-    5  feed ingestion: not built yet
+    5  feed ingestion: an RSS 2.0 feed of 10,000 items from a local http.server, polled the way
+       `dashboard fetch-feeds` polls (feeds.poll_feeds) into a fresh instance; then the same
+       feed again (all duplicates) and once more conditionally (304)     goal <= 10 s
     6  --idle-page: what one open page costs per minute (Chromium, behind nginx)
                                                                 goal <= 1 request, <= 1.5 KB
+       also (--boundary-pages N, 8): N Chromium pages opened behind nginx during one minute,
+       then across two boundaries: when each one shows the new minute, and what nginx answered
     7  --soak MINUTES: fixed-rate mixed load; errors and worker memory growth
                                                                   goal 0 errors, <= 10% RSS
+
+For every wrk run against gunicorn it also notes how the two workers shared the CPU: when one
+worker held all of wrk's keep-alive connections, the run is marked (1w) (it measures one worker,
+at well under half the throughput), and ratios are given over all runs and over the runs where
+both workers served; the goal verdicts use the latter.
 
 Needs Debian's `wrk` and `nginx` (apt-get install -y wrk nginx); --idle-page also needs
 `chromium`, `npm` and the Python package `playwright`.
@@ -32,6 +41,7 @@ import base64
 import contextlib
 import dataclasses
 import datetime as dt
+import email.utils
 import hashlib
 import http.client
 import json
@@ -269,6 +279,29 @@ def descendants(root: int) -> dict[int, tuple[int, str]]:
     return found
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def worker_pids(server: Server) -> list[int]:
+    """The gunicorn workers below a server's process (itself gunicorn, or `dashboard serve`)."""
+    root = server.process.pid
+    found = descendants(root)
+    try:
+        root_cmd = Path(f"/proc/{root}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        root_cmd = ""
+    gunicorn = {pid for pid, (_pp, cmd) in found.items() if "gunicorn" in cmd}
+    if "gunicorn" in root_cmd:
+        gunicorn.add(root)
+    return sorted(pid for pid in gunicorn if pid != root and found[pid][0] in gunicorn)
+
+
 def rss_kb(pid: int) -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -459,6 +492,40 @@ def start_nginx(
     return Nginx(process, port, static_port, folder, folder / "access.log")
 
 
+def fire_at(nginx: Nginx, viewers: int, at: float) -> list[tuple[str, str]]:
+    """`viewers` fragment requests through nginx at once, at the Unix time `at` (connections
+    opened beforehand): (X-Cache-Status, ETag) of each answer."""
+    connections = [http.client.HTTPConnection(HOST, nginx.port, timeout=10) for _ in range(viewers)]
+    for connection in connections:
+        connection.connect()
+    barrier = threading.Barrier(viewers + 1)
+    results: list[tuple[str, str]] = []
+    lock = threading.Lock()
+
+    def viewer(connection: http.client.HTTPConnection) -> None:
+        barrier.wait()
+        try:
+            connection.request("GET", "/", headers={"HX-Request": "true"})
+            response = connection.getresponse()
+            response.read()
+            item = (response.getheader("X-Cache-Status", "?"), response.getheader("ETag", ""))
+        except OSError as error:
+            item = ("ERROR", str(error))
+        with lock:
+            results.append(item)
+
+    threads = [threading.Thread(target=viewer, args=(c,)) for c in connections]
+    for thread in threads:
+        thread.start()
+    time.sleep(max(0.0, at - time.time()))
+    barrier.wait()
+    for thread in threads:
+        thread.join(timeout=30)
+    for connection in connections:
+        connection.close()
+    return results
+
+
 # -- wrk --------------------------------------------------------------------------------------
 @dataclasses.dataclass
 class Sample:
@@ -467,8 +534,16 @@ class Sample:
     p99: float  # ms
     requests: int
     errors: int  # non-2xx/3xx and socket errors
+    # the busiest gunicorn worker's share of the workers' CPU time during the run (None: not a
+    # gunicorn target); near 1.0, one worker held every one of wrk's keep-alive connections
+    busiest_share: float | None = None
+
+    @property
+    def one_worker(self) -> bool:
+        return self.busiest_share is not None and self.busiest_share > ONE_WORKER_SHARE
 
 
+ONE_WORKER_SHARE = 0.9
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
@@ -503,10 +578,18 @@ class Target:
     headers: dict[str, str] = dataclasses.field(default_factory=dict)
     # called before each run; may wait, and may return fresh headers (e.g. today's ETag)
     prepare: Callable[[], dict[str, str]] | None = None
+    # the gunicorn workers behind the URL, to see how wrk's connections were shared out
+    workers: list[int] = dataclasses.field(default_factory=list)
     samples: list[Sample] = dataclasses.field(default_factory=list)
 
     def median(self, field: str) -> float:
         return statistics.median(getattr(s, field) for s in self.samples)
+
+    def both_workers(self) -> list[Sample]:
+        return [s for s in self.samples if not s.one_worker]
+
+    def runs_text(self) -> str:
+        return ", ".join(f"{s.rps:.0f}" + ("(1w)" if s.one_worker else "") for s in self.samples)
 
     @property
     def errors(self) -> int:
@@ -551,11 +634,18 @@ class Wrk:
             self.run(target.url, self._headers(target), duration=1)
         for round_number in range(1, rounds + 1):
             for target in targets:
-                sample = self.run(target.url, self._headers(target))
+                headers = self._headers(target)
+                before = {pid: cpu_seconds(pid) for pid in target.workers}
+                sample = self.run(target.url, headers)
+                if target.workers:
+                    used = [cpu_seconds(pid) - before[pid] for pid in target.workers]
+                    if sum(used) > 0.5:
+                        sample.busiest_share = round(max(used) / sum(used), 3)
                 target.samples.append(sample)
                 log(
                     f"  round {round_number}: {target.label:<44} {sample.rps:9.0f} req/s  "
                     f"p50 {sample.p50:6.2f} ms  p99 {sample.p99:7.2f} ms"
+                    + (f"  busiest worker {sample.busiest_share:.0%}" if target.workers else "")
                     + (f"  ERRORS {sample.errors}" if sample.errors else "")
                 )
 
@@ -590,6 +680,8 @@ class Row:
     ratio: float | None = None
     ratio_of: str = ""  # "req/s" or "p99"
     note: str = ""
+    # the same ratio from only the runs in which both gunicorn workers served (see Sample)
+    ratio_both: float | None = None
 
 
 class Bench:
@@ -644,6 +736,7 @@ class Bench:
         _, _, page = fetch(dashboard.port, "/")
         _, _, fragment = fetch(dashboard.port, "/", {"HX-Request": "true"})
         hello = start_hello(self.procs, self.tmp, len(page), len(fragment))
+        app_workers, hello_workers = worker_pids(dashboard), worker_pids(hello)
         self.extra["page_bytes"] = len(page)
         self.extra["fragment_bytes"] = len(fragment)
 
@@ -652,25 +745,38 @@ class Bench:
             _, headers, _ = fetch(dashboard.port, "/")
             return {"If-None-Match": headers["etag"]}
 
-        hello_page = Target("hello_page", f"hello-world {len(page):,} B", hello.url("/"))
-        page_t = Target("page", f"/ page ({len(page):,} B, demo data)", dashboard.url("/"))
+        hello_page = Target(
+            "hello_page", f"hello-world {len(page):,} B", hello.url("/"), workers=hello_workers
+        )
+        page_t = Target(
+            "page", f"/ page ({len(page):,} B, demo data)", dashboard.url("/"), workers=app_workers
+        )
         fragment_t = Target(
             "fragment",
             f"/ fragment, HX-Request ({len(fragment):,} B)",
             dashboard.url("/"),
             {"HX-Request": "true"},
+            workers=app_workers,
         )
         hello_fragment = Target(
-            "hello_fragment", f"hello-world {len(fragment):,} B", hello.url("/fragment")
+            "hello_fragment",
+            f"hello-world {len(fragment):,} B",
+            hello.url("/fragment"),
+            workers=hello_workers,
         )
         not_modified = Target(
-            "304", "/ with If-None-Match (304)", dashboard.url("/"), prepare=current_etag
+            "304",
+            "/ with If-None-Match (304)",
+            dashboard.url("/"),
+            prepare=current_etag,
+            workers=app_workers,
         )
         hello_304 = Target(
             "hello_304",
             "hello-world 304",
             hello.url("/revalidate"),
             {"If-None-Match": '"hello"'},
+            workers=hello_workers,
         )
         self.wrk.interleaved(
             [hello_page, page_t, fragment_t, hello_fragment, not_modified, hello_304],
@@ -735,53 +841,36 @@ class Bench:
 
     def boundary_burst(self, nginx: Nginx, viewers: int = 64) -> None:
         """Open pages all ask for the fragment ~100 ms after each minute boundary. Fire that many
-        requests at once through nginx and see what they get: fresh, or last minute's copy."""
+        requests at once through nginx and see what they get: fresh, or last minute's copy.
+        Those that got last minute's copy ask again 500 ms later, as live.js does since
+        d67c715 (curl-style clients run no live.js: this plays its part)."""
         wait_for_room(3)
         _, before, _ = fetch(nginx.port, "/", {"HX-Request": "true"})  # cached till the boundary
-        connections = [
-            http.client.HTTPConnection(HOST, nginx.port, timeout=10) for _ in range(viewers)
-        ]
-        for connection in connections:
-            connection.connect()
-        barrier = threading.Barrier(viewers + 1)
-        results: list[tuple[str, str]] = []
-        lock = threading.Lock()
-
-        def viewer(connection: http.client.HTTPConnection) -> None:
-            barrier.wait()
-            try:
-                connection.request("GET", "/", headers={"HX-Request": "true"})
-                response = connection.getresponse()
-                response.read()
-                item = (response.getheader("X-Cache-Status", "?"), response.getheader("ETag", ""))
-            except OSError as error:
-                item = ("ERROR", str(error))
-            with lock:
-                results.append(item)
-
-        threads = [threading.Thread(target=viewer, args=(c,)) for c in connections]
-        for thread in threads:
-            thread.start()
-        time.sleep(60 - seconds_into_minute() + 0.1)  # the htmx delay's 100 ms margin
-        barrier.wait()
-        for thread in threads:
-            thread.join(timeout=30)
-        for connection in connections:
-            connection.close()
-        old = sum(1 for _s, etag in results if etag == before.get("etag"))
+        boundary = (int(time.time()) // 60 + 1) * 60
+        first = fire_at(nginx, viewers, boundary + 0.1)
+        old = [item for item in first if item[1] == before.get("etag")]
+        again = fire_at(nginx, len(old), boundary + 0.1 + 0.5) if old else []
+        still_old = sum(1 for _s, etag in again if etag == before.get("etag"))
         by_status: dict[str, int] = {}
-        for status, _etag in results:
+        for status, _etag in first:
             by_status[status] = by_status.get(status, 0) + 1
+        again_status: dict[str, int] = {}
+        for status, _etag in again:
+            again_status[status] = again_status.get(status, 0) + 1
         upstream = sum(by_status.get(s, 0) for s in ("MISS", "EXPIRED", "REVALIDATED"))
+        upstream += sum(again_status.get(s, 0) for s in ("MISS", "EXPIRED", "REVALIDATED"))
         self.extra["boundary_burst"] = {
             "viewers": viewers,
             "statuses": by_status,
-            "got_previous_minute": old,
+            "got_previous_minute": len(old),
+            "reasked_statuses": again_status,
+            "still_previous_minute": still_old,
             "reached_app": upstream,
         }
         log(
             f"  boundary burst: {viewers} fragment requests at :00.1 -> {by_status}; "
-            f"{old} got the previous minute's fragment, {upstream} reached the app"
+            f"{len(old)} got the previous minute's fragment; asked again at :00.6 -> "
+            f"{again_status}, {still_old} still old; {upstream} reached the app in all"
         )
 
     # 4
@@ -821,8 +910,11 @@ class Bench:
         order = []
         for path_key, (label, path) in paths.items():
             for instance, count in ((small, "100"), (big, "100k")):
-                url = servers[instance.name].url(path.format(cursor=cursors[instance.name]))
-                target = Target(f"{path_key}_{count}", f"{label} ({count})", url)
+                server = servers[instance.name]
+                url = server.url(path.format(cursor=cursors[instance.name]))
+                target = Target(
+                    f"{path_key}_{count}", f"{label} ({count})", url, workers=worker_pids(server)
+                )
                 targets[(path_key, count)] = target
                 order.append(target)
         self.wrk.interleaved(order, self.args.rounds)
@@ -841,6 +933,55 @@ class Bench:
             )
         self.extra["cold"] = cold
 
+    # 5
+    def feed_ingestion(self) -> None:
+        log(f"5: feed ingestion, {FEED_ITEMS:,} items, {self.args.rounds} fresh instances")
+        from dashboard import settings
+
+        folder = self.tmp / "feed"
+        folder.mkdir()
+        body = feed_xml(FEED_ITEMS)
+        cap = int(settings.defaults()["FEED_MAX_BYTES"])
+        if len(body) > cap:
+            raise BenchError(f"the generated feed is {len(body):,} B, over FEED_MAX_BYTES {cap:,}")
+        path = folder / "feed.xml"
+        path.write_bytes(body)
+        port = free_port()
+        log_path = folder / "http.log"
+        server = self.procs.start(
+            "feed server",
+            [PY, "-m", "http.server", "--bind", HOST, "--directory", str(folder), str(port)],
+            log_path,
+        )
+        wait_for_http(port, "/feed.xml", server, log_path)
+        url = f"http://{HOST}:{port}/feed.xml"
+        runs = []
+        try:
+            for number in range(self.args.rounds):
+                instance = make_instance(self.tmp, f"feeds{number}", self.base_env)
+                run = ingest_feed(instance, url, path)
+                log(
+                    f"  instance {number + 1}: first poll {run['first_s']:.2f} s "
+                    f"(CPU {run['first_cpu_s']:.2f} s; {run['first_new']:,} new), "
+                    f"again {run['again_s']:.2f} s "
+                    f"({run['again_duplicates']:,} already stored), "
+                    f"conditional {run['conditional_s'] * 1000:.0f} ms ({run['conditional']})"
+                )
+                runs.append(run)
+            parse_s = parse_timing(url)
+        finally:
+            self.procs.stop(server)
+        self.extra["feeds"] = {
+            "items": FEED_ITEMS,
+            "feed_bytes": len(body),
+            "max_bytes": cap,
+            "runs": runs,
+            "first_s": statistics.median(r["first_s"] for r in runs),
+            "again_s": statistics.median(r["again_s"] for r in runs),
+            "conditional_s": statistics.median(r["conditional_s"] for r in runs),
+            "download_and_parse_s": parse_s,
+        }
+
     # 6
     def idle_page(self) -> None:
         minutes = self.args.idle_minutes
@@ -849,6 +990,8 @@ class Bench:
         (nginx.folder / "static" / "htmx.min.js").write_bytes(pinned_htmx())
         result = idle_page(nginx, minutes)
         self.extra["idle_page"] = result
+        log(f"6: {self.args.boundary_pages} pages in Chromium behind nginx across two boundaries")
+        self.extra["boundary_pages"] = boundary_pages(nginx, self.args.boundary_pages)
 
     # 7
     def soak(self) -> None:
@@ -924,9 +1067,12 @@ def deep_cursor(database_url: str, total: int) -> str:
 
 
 def cold_timings(instance: Instance, samples: int = 30) -> dict[str, dict[str, float]]:
-    """What the first request of a minute costs (nothing cached in the process), in-process
-    through Flask's test client: the cost wrk's p99 hides, since each process renders an
-    archive page once a minute and then serves it from memory."""
+    """What the first request of a minute costs in a process, in-process through Flask's test
+    client: the cost wrk's p99 hides, since each process renders an archive page once a minute
+    and then serves it from memory. A new minute finds the content (read once per content
+    revision) still in memory but nothing rendered: the rendered bytes are dropped and the
+    content kept. After a write the content is read again too (`invalidate()`): measured for
+    the snapshot as `after_write`."""
     import sqlalchemy as sa
 
     from dashboard import create_app, models, public
@@ -948,22 +1094,28 @@ def cold_timings(instance: Instance, samples: int = 30) -> dict[str, dict[str, f
             .limit(samples + 40)
         ).all()
     cursors = [public.format_cursor((r.published, r.id)) for r in rows[40:]]
-    timings: dict[str, list[float]] = {"statements": [], "deep": [], "snapshot": []}
+    timings: dict[str, list[float]] = {
+        "statements": [],
+        "deep": [],
+        "snapshot": [],
+        "after_write": [],
+    }
+
+    def timed(key: str, path: str) -> None:
+        started = time.perf_counter()
+        response = client.get(path)
+        timings[key].append(time.perf_counter() - started)
+        assert response.status_code == 200, (path, response.status_code)
+
+    client.get("/statements")  # the content, read once
     for index in range(samples):
-        pages.invalidate()
-        started = time.perf_counter()
-        response = client.get("/statements")
-        timings["statements"].append(time.perf_counter() - started)
-        assert response.status_code == 200, response.status_code
-        started = time.perf_counter()
-        response = client.get("/statements?before=" + cursors[index])
-        timings["deep"].append(time.perf_counter() - started)
-        assert response.status_code == 200, response.status_code
-        pages.invalidate()
-        started = time.perf_counter()
-        response = client.get("/api/v1/snapshot")
-        timings["snapshot"].append(time.perf_counter() - started)
-        assert response.status_code == 200, response.status_code
+        with pages._lock:  # a new minute: nothing rendered yet, the content still in memory
+            pages._memory.clear()
+        timed("statements", "/statements")
+        timed("deep", "/statements?before=" + cursors[index])
+        timed("snapshot", "/api/v1/snapshot")
+        pages.invalidate()  # after a write: the content is read again as well
+        timed("after_write", "/api/v1/snapshot")
     engine.dispose()
     return {
         key: {
@@ -972,6 +1124,132 @@ def cold_timings(instance: Instance, samples: int = 30) -> dict[str, dict[str, f
         }
         for key, values in timings.items()
     }
+
+
+# -- a feed of 10,000 items -------------------------------------------------------------------
+FEED_ITEMS = 10_000
+FEED_TOPICS = (
+    "the talks", "the budget", "the new rail line", "water prices", "the harvest",
+    "school holidays", "the census", "road repairs", "the weather service",
+    "public libraries", "the river crossing",
+)  # fmt: skip
+
+
+def feed_xml(items: int) -> bytes:
+    """An RSS 2.0 feed, newest first, of items as a ministry's news feed has them: a title, a
+    link, a guid, a date and a short HTML description (about 400 bytes an item)."""
+    newest = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+        "<title>Ministry news (bench)</title><link>http://news.example/</link>"
+        "<description>Statements, newest first</description>\n"
+    ]
+    for number in range(items, 0, -1):
+        topic = FEED_TOPICS[number % len(FEED_TOPICS)]
+        when = email.utils.format_datetime(newest - dt.timedelta(minutes=7 * (items - number)))
+        parts.append(
+            f"<item><title>Statement {number} on {topic}</title>"
+            f"<link>http://news.example/statements/{number}</link>"
+            f'<guid isPermaLink="false">news.example/{number}</guid><pubDate>{when}</pubDate>'
+            f"<description>&lt;p&gt;The ministry said today that work on {topic} goes on as "
+            f"planned. A fuller statement, number {number}, follows; questions to the press "
+            "office as usual.&lt;/p&gt;</description></item>\n"
+        )
+    parts.append("</channel></rss>\n")
+    return "".join(parts).encode("utf-8")
+
+
+def ingest_feed(instance: Instance, url: str, path: Path) -> dict:
+    """Run feed_poll_worker in a process of its own (as `dashboard fetch-feeds` runs), with
+    the instance's environment; it answers with a line of JSON."""
+    env = {
+        **instance.env,
+        "PYTHONPATH": str(HERE) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    }
+    code = "import json, sys, bench; print(json.dumps(bench.feed_poll_worker(*sys.argv[1:])))"
+    result = subprocess.run(
+        [PY, "-c", code, url, str(path)],
+        env=env,
+        cwd=str(instance.folder),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise BenchError(f"feed ingestion failed in {instance.name}:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def feed_poll_worker(url: str, path: str) -> dict:
+    """In a fresh instance (DATABASE_URL etc. in the environment): add the feed as the admin
+    does (feeds.save_feed) and poll it with feeds.poll_feeds(only_due=False), the function
+    `dashboard fetch-feeds` calls; then poll it again after the publisher wrote the same items
+    out again (a newer Last-Modified: all duplicates), and once more with nothing changed (a
+    conditional GET answered 304)."""
+    import sqlalchemy as sa
+
+    from dashboard import create_app, feeds, models
+
+    app = create_app()
+    feed_file = Path(path)
+    engine = app.extensions["dashboard.store"].engine
+    statements = [0]
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def count(*_args) -> None:
+        statements[0] += 1
+
+    with app.test_request_context():
+        feeds.save_feed({"url": url, "interval_minutes": 30, "language": "en", "publish": True})
+
+    cpu = [0.0]
+
+    def poll() -> tuple[float, feeds.PollReport, int]:
+        before = statements[0]
+        started, started_cpu = time.perf_counter(), time.process_time()
+        reports = feeds.poll_feeds(app, only_due=False)
+        took = time.perf_counter() - started
+        cpu[0] = time.process_time() - started_cpu
+        if len(reports) != 1 or reports[0].error:
+            raise BenchError(f"the feed poll failed: {[r.line() for r in reports]}")
+        return took, reports[0], statements[0] - before
+
+    first_s, first, first_sql = poll()
+    first_cpu_s = cpu[0]
+    with engine.connect() as connection:
+        stored = connection.scalar(sa.select(sa.func.count()).select_from(models.FeedItem))
+    if first.new != FEED_ITEMS or stored != FEED_ITEMS:
+        raise BenchError(f"the first poll stored {stored} items: {first.line()}")
+    mtime = feed_file.stat().st_mtime + 2  # the publisher wrote the same items out again
+    os.utime(feed_file, (mtime, mtime))
+    again_s, again, again_sql = poll()
+    if again.new or again.duplicates != FEED_ITEMS:
+        raise BenchError(f"the second poll was not all duplicates: {again.line()}")
+    conditional_s, conditional, _ = poll()
+    engine.dispose()
+    return {
+        "first_s": first_s,
+        "first_cpu_s": first_cpu_s,
+        "first_new": first.new,
+        "first_sql_statements": first_sql,
+        "again_s": again_s,
+        "again_duplicates": again.duplicates,
+        "again_sql_statements": again_sql,
+        "conditional_s": conditional_s,
+        "conditional": "not modified" if conditional.not_modified else conditional.line(),
+    }
+
+
+def parse_timing(url: str) -> float:
+    """Download and parse alone (no database), as poll_feed does them: the floor of a poll."""
+    from dashboard import feeds, settings
+
+    config = settings.defaults()
+    started = time.perf_counter()
+    got = feeds.download(url, None, None, config)
+    feeds.parse(got.body, got.content_type, got.url)
+    return time.perf_counter() - started
 
 
 # -- htmx and Chromium ------------------------------------------------------------------------
@@ -1040,6 +1318,47 @@ def read_access_log(nginx: Nginx) -> list[dict]:
     return entries
 
 
+# Put in every page before its own scripts: records the minute the (first) clock shows (its
+# datetime attribute) each time it changes, the first one included, and when htmx sends a
+# request; times are Date.now(), the same clock as time.time() here.
+FLIP_SCRIPT = """
+(function () {
+  window.__shown = []; window.__asks = [];
+  var last = null;
+  function check() {
+    var el = document.querySelector('.clock-time');
+    var now = el ? el.getAttribute('datetime') : null;
+    if (now === null || now === last) return;
+    window.__shown.push([Date.now(), now]);
+    last = now;
+  }
+  document.addEventListener('DOMContentLoaded', function () {
+    check();
+    new MutationObserver(check).observe(document.body,
+      {childList: true, subtree: true, characterData: true, attributes: true});
+  });
+  document.addEventListener('htmx:beforeRequest', function () { window.__asks.push(Date.now()); });
+})();
+"""
+
+
+def shown_changes(shown: list) -> list[dict]:
+    """From FLIP_SCRIPT's records: each change of the minute shown, when it came (Unix s), the
+    minute it shows (Unix s of its start), and how long after that minute began it came."""
+    changes = []
+    starts = [dt.datetime.fromisoformat(iso).timestamp() for _at, iso in shown]
+    for (at_ms, _iso), before, start in zip(shown[1:], starts, starts[1:], strict=False):
+        changes.append(
+            {
+                "at": at_ms / 1000,
+                "shows": start,
+                "before": before,
+                "late_s": round(at_ms / 1000 - start, 3),
+            }
+        )
+    return changes
+
+
 def idle_page(nginx: Nginx, minutes: int) -> dict:
     """Open the page in Chromium and leave it for whole minutes, counting from nginx's access log
     what it costs. Most viewers behind a cache get a copy another viewer's request made: so a
@@ -1060,10 +1379,7 @@ def idle_page(nginx: Nginx, minutes: int) -> dict:
             time.sleep(max(0.0, 35 - seconds_into_minute()))
             log("  opening the page")
             page = browser.new_page()
-            page.add_init_script(
-                "document.addEventListener('htmx:afterSwap', function () {"
-                " (window.__swaps = window.__swaps || []).push(Date.now()); });"
-            )
+            page.add_init_script(FLIP_SCRIPT)
             opened = time.time()
             page.goto(nginx.url("/"), wait_until="load")
             page.wait_for_load_state("networkidle")
@@ -1073,7 +1389,7 @@ def idle_page(nginx: Nginx, minutes: int) -> dict:
             while time.time() < end:
                 time.sleep(min(5.0, max(0.0, end - time.time())))
                 page.evaluate("1")  # keeps the connection to the browser serviced
-            swaps = page.evaluate("window.__swaps || []")
+            changes = shown_changes(page.evaluate("window.__shown || []"))
             shown = page.text_content(".clock-time") or ""
         finally:
             browser.close()
@@ -1104,9 +1420,103 @@ def idle_page(nginx: Nginx, minutes: int) -> dict:
         # how late each refresh came after the minute boundary it was for
         "seconds_after_boundary": [round(e["at"] % 60, 2) for e in fragments],
         "reached_app": sum(1 for e in steady if e["cache"] in ("MISS", "EXPIRED")),
-        "swaps": len(swaps),
+        # each change of the minute shown: seconds after that minute began (late_s)
+        "flips_after_boundary": [c["late_s"] for c in changes],
+        "went_back": sum(1 for c in changes if c["shows"] < c["before"]),
         "clock_shown_at_end": shown,
     }
+
+
+def boundary_pages(nginx: Nginx, count: int) -> dict:
+    """`count` viewers (each a browser context of its own: its own cache and cookies) open the
+    page behind nginx at seconds spread over one minute, so all but the first get the copy
+    nginx made for the first; then all of them cross the next two boundaries together. When
+    does each one show the new minute, how many requests does each make, and what did nginx
+    answer? At the first boundary nginx's copy of the fragment may be older than a minute (no
+    page asked for it during the minute the pages opened); at the second it is a minute old."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            if seconds_into_minute() > 2:
+                time.sleep(60 - seconds_into_minute() + 3)
+            minute = int(time.time()) // 60 * 60
+            boundary = minute + 60
+            pages = []
+            for number in range(count):
+                opening = minute + 3 + number * (50 / max(1, count - 1))  # :03 … :53
+                time.sleep(max(0.0, opening - time.time()))
+                context = browser.new_context()
+                page = context.new_page()
+                page.add_init_script(FLIP_SCRIPT)
+                opened = time.time()
+                page.goto(nginx.url("/"), wait_until="load")
+                pages.append((page, opened))
+            log(f"  {count} pages open; waiting for two boundaries and a minute")
+            second = boundary + 60
+            time.sleep(max(0.0, second + 65 - time.time()))
+            viewers = []
+            for page, opened in pages:
+                changes = shown_changes(page.evaluate("window.__shown"))
+                asks = page.evaluate("window.__asks")
+                viewers.append(
+                    {
+                        "opened_at_second": round(opened - minute, 1),
+                        "visible": page.evaluate("document.visibilityState"),
+                        "changes": [
+                            f"{c['at'] - boundary:+.3f} s: shows {c['shows'] - boundary:+.0f}"
+                            for c in changes
+                        ],
+                        "asks_after_boundary": [round(t / 1000 - boundary, 3) for t in asks],
+                        # when it first showed each boundary's minute (None: not within 10 s)
+                        "first": _first_showing(changes, boundary, 10),
+                        "second": _first_showing(changes, second, 10),
+                        "first_at_all": _first_showing(changes, boundary, None),
+                        "second_at_all": _first_showing(changes, second, None),
+                        "went_back": sum(1 for c in changes if c["shows"] < c["before"]),
+                    }
+                )
+        finally:
+            browser.close()
+    time.sleep(1.5)  # the access log is flushed every second
+    result: dict = {"pages": count, "viewers": viewers}
+    log_entries = read_access_log(nginx)
+    for key, instant in (("first", boundary), ("second", second)):
+        answers: dict[str, int] = {}
+        timeline = []
+        for entry in log_entries:
+            near = instant - 1 <= entry["at"] <= instant + 10
+            if entry["port"] == nginx.port and entry["hx"] and near:
+                answers[entry["cache"]] = answers.get(entry["cache"], 0) + 1
+                timeline.append(f"{entry['at'] - instant:+.3f} {entry['status']} {entry['cache']}")
+        flipped = [v[key] for v in viewers if v[key] is not None]
+        result[key] = {
+            "boundary": time.strftime("%H:%M:%S", time.gmtime(instant)),
+            "flipped_within_10s": len(flipped),
+            "flip_median_s": round(statistics.median(flipped), 3) if flipped else None,
+            "flip_max_s": round(max(flipped), 3) if flipped else None,
+            "requests": sum(
+                1
+                for v in viewers
+                for t in v["asks_after_boundary"]
+                if -1 <= t - (instant - boundary) <= 10
+            ),
+            "nginx_answers": answers,
+            "nginx_timeline": timeline,
+        }
+    return result
+
+
+def _first_showing(changes: list[dict], boundary: float, within: float | None) -> float | None:
+    """Seconds after `boundary` at which the page first showed that minute or a later one
+    (None: not within `within` seconds)."""
+    for change in changes:
+        if change["shows"] >= boundary and (within is None or change["at"] <= boundary + within):
+            return round(change["at"] - boundary, 3)
+    return None
 
 
 # -- the soak ---------------------------------------------------------------------------------
@@ -1245,17 +1655,36 @@ def run_load(port: int, rate: int, seconds: float, workers: int = 24) -> dict:
 
 # -- report -----------------------------------------------------------------------------------
 def evaluate(row: Row) -> None:
+    """The ratio of medians over all runs, and over the runs in which both gunicorn workers
+    served (when the targets are gunicorn and each has such runs). The verdict uses the
+    latter when there is one: a run where one worker held all of wrk's connections measures
+    that worker alone, at well under half the throughput."""
     if row.target is None or row.baseline is None or not row.target.samples:
         return
-    if row.ratio_of == "p99":
-        row.ratio = row.target.median("p99") / row.baseline.median("p99")
-        if row.goal:
-            row.met = row.ratio <= float(row.goal.split()[1].rstrip("x"))
-    else:
-        row.ratio_of = "req/s"
-        row.ratio = row.target.median("rps") / row.baseline.median("rps")
-        if row.goal:
-            row.met = row.ratio >= float(row.goal.split()[1].rstrip("x"))
+    field = "p99" if row.ratio_of == "p99" else "rps"
+    row.ratio_of = "p99" if field == "p99" else "req/s"
+    row.ratio = row.target.median(field) / row.baseline.median(field)
+    both_t, both_b = row.target.both_workers(), row.baseline.both_workers()
+    gunicorn = bool(row.target.workers or row.baseline.workers)
+    row.ratio_both = None
+    if gunicorn and both_t and both_b:
+        middle = statistics.median
+        row.ratio_both = middle(getattr(s, field) for s in both_t) / middle(
+            getattr(s, field) for s in both_b
+        )
+    if row.goal:
+        ratio = row.ratio_both if row.ratio_both is not None else row.ratio
+        limit = float(row.goal.split()[1].rstrip("x"))
+        row.met = ratio <= limit if field == "p99" else ratio >= limit
+
+
+def targets_of(bench: Bench) -> list[Target]:
+    found: dict[str, Target] = {}
+    for row in bench.rows:
+        for target in (row.baseline, row.target):
+            if target is not None:
+                found.setdefault(target.key, target)
+    return list(found.values())
 
 
 def report(bench: Bench, started: float) -> str:
@@ -1277,21 +1706,29 @@ def report(bench: Bench, started: float) -> str:
             if target is None or target.key in seen or not target.samples:
                 continue
             seen.add(target.key)
-            runs = ", ".join(f"{s.rps:.0f}" for s in target.samples)
+            runs = target.runs_text()
             lines.append(
                 f"{row.group:<2} {target.label:<46} {target.median('rps'):>9,.0f} "
                 f"{target.median('p50'):>8.2f} {target.median('p99'):>8.2f} {target.errors:>6}"
                 f"   (runs: {runs})"
             )
+    if any(s.one_worker for t in targets_of(bench) for s in t.samples):
+        lines.append(
+            "   (1w): one gunicorn worker held all of wrk's keep-alive connections in that run "
+            f"(over {ONE_WORKER_SHARE:.0%} of the workers' CPU time)"
+        )
     lines.append("")
-    lines.append(f"{'#':<2} {'comparison':<56} {'ratio':>14} {'goal':>9}  result")
+    lines.append(
+        f"{'#':<2} {'comparison':<56} {'ratio':>14} {'both workers':>12} {'goal':>9}  result"
+    )
     for row in bench.rows:
         if row.baseline is None or row.target is None:
             continue
         evaluate(row)
         verdict = "" if row.met is None else ("met" if row.met else "MISSED")
+        both = f"{row.ratio_both:.2f}x" if row.ratio_both is not None else "-"
         lines.append(
-            f"{row.group:<2} {row.label:<56} {row.ratio:>8.2f}x {row.ratio_of:<5} "
+            f"{row.group:<2} {row.label:<56} {row.ratio:>8.2f}x {row.ratio_of:<5} {both:>12} "
             f"{row.goal:>9}  {verdict}"
         )
         if row.note:
@@ -1307,13 +1744,18 @@ def report(bench: Bench, started: float) -> str:
         burst = extra["boundary_burst"]
         lines.append(
             f"3  {burst['viewers']} fragment requests at :00.1 through nginx: {burst['statuses']};"
-            f" {burst['got_previous_minute']} got the previous minute, {burst['reached_app']} "
-            "reached the app"
+            f" {burst['got_previous_minute']} got the previous minute"
+        )
+        lines.append(
+            f"   those asked again at :00.6 (as live.js does): {burst['reasked_statuses']}, "
+            f"{burst['still_previous_minute']} still the previous minute; "
+            f"{burst['reached_app']} requests reached the app in all"
         )
     if "cold" in extra:
         lines.append(
-            "4  first request of a minute (nothing cached in the process: query + render), "
-            "in-process, ms p50 / max of 30:"
+            "4  first request of a minute in a process (query + render; content in memory) and, "
+            "after_write, the snapshot after a write (content read again), in-process, "
+            "ms p50 / max of 30:"
         )
         small, big = extra["cold"]["s100"], extra["cold"]["s100k"]
         for key in small:
@@ -1324,7 +1766,23 @@ def report(bench: Bench, started: float) -> str:
                 f"   p50 ratio {ratio:5.2f}x  " + ("met" if ratio <= 1.2 else "MISSED")
             )
         lines.append(f"4  {extra['api_statements']}")
-    lines.append("5  feed ingestion: not built yet")
+    if "feeds" in extra:
+        fed = extra["feeds"]
+        runs = ", ".join(f"{r['first_s']:.1f}" for r in fed["runs"])
+        lines.append(
+            f"5  feed of {fed['items']:,} items ({fed['feed_bytes']:,} B; limit "
+            f"{fed['max_bytes']:,}): first poll {fed['first_s']:.2f} s (runs: {runs}), "
+            f"goal <= 10 s: " + ("met" if fed["first_s"] <= 10 else "MISSED")
+        )
+        lines.append(
+            f"   same items again (all duplicates) {fed['again_s']:.2f} s; unchanged (304) "
+            f"{fed['conditional_s'] * 1000:.0f} ms; download + parse alone "
+            f"{fed['download_and_parse_s']:.2f} s; SQL statements "
+            f"{fed['runs'][0]['first_sql_statements']:,} / "
+            f"{fed['runs'][0]['again_sql_statements']:,}"
+        )
+    else:
+        lines.append("5  feed ingestion: not run (--only)")
     if "idle_page" in extra:
         idle = extra["idle_page"]
         ok_requests = idle["requests_per_minute"] <= 1.0
@@ -1338,8 +1796,30 @@ def report(bench: Bench, started: float) -> str:
         )
         lines.append(
             f"   first load {idle['initial_requests']} requests, {idle['initial_bytes']:,} B; "
-            f"refreshes at seconds after the boundary: {idle['seconds_after_boundary']}"
+            f"refreshes at seconds after the boundary: {idle['seconds_after_boundary']}; "
+            f"clock flipped at: {idle['flips_after_boundary']}"
         )
+    if "boundary_pages" in extra:
+        pages = extra["boundary_pages"]
+        lines.append(f"6  {pages['pages']} Chromium pages opened at :03-:53, then two boundaries:")
+        for key in ("first", "second"):
+            part = pages[key]
+            lines.append(
+                f"     {part['boundary']}: {part['flipped_within_10s']} of {pages['pages']} "
+                f"showed the new minute within 10 s (median {part['flip_median_s']} s, max "
+                f"{part['flip_max_s']} s); {part['requests']} requests; nginx answered "
+                f"{part['nginx_answers']}"
+            )
+        back = sum(v["went_back"] for v in pages["viewers"])
+        for key in ("first", "second"):
+            late = [v[f"{key}_at_all"] for v in pages["viewers"] if v[key] is None]
+            if late:
+                lines.append(
+                    f"     late at the {key} boundary: showed its minute after {late} s "
+                    "(None: not by the end)"
+                )
+        if back:
+            lines.append(f"     {back} time(s) a page went back to an older minute")
     else:
         lines.append("6  idle page: not run (--idle-page)")
     if "soak" in extra:
@@ -1363,7 +1843,7 @@ def report(bench: Bench, started: float) -> str:
 
 
 # -- main -------------------------------------------------------------------------------------
-PARTS = ("page", "nginx", "archive")  # the wrk parts; `--only none` runs just the options
+PARTS = ("page", "nginx", "archive", "feeds")  # `--only none` runs just the options
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -1371,7 +1851,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         prog="bench/run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--duration", type=float, default=5, help="seconds per wrk run (5)")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved runs per measurement")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="interleaved runs per measurement; instances for 5 (3)",
+    )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (32)")
     parser.add_argument(
@@ -1381,6 +1866,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--idle-page", action="store_true", help="run measurement 6 (slow)")
     parser.add_argument("--idle-minutes", type=int, default=3, help="idle page minutes (3)")
+    parser.add_argument(
+        "--boundary-pages", type=int, default=8, help="pages open across a boundary (8)"
+    )
     parser.add_argument("--soak", type=float, metavar="MINUTES", help="run the soak (7)")
     parser.add_argument("--soak-rate", type=int, default=300, help="soak requests/s (300)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
@@ -1419,6 +1907,8 @@ def main(argv: list[str] | None = None) -> int:
             bench.behind_nginx()
         if bench.want("archive"):
             bench.archive()
+        if bench.want("feeds"):
+            bench.feed_ingestion()
         if args.idle_page:
             bench.idle_page()
         if args.soak:
@@ -1453,6 +1943,7 @@ def _jsonable(bench: Bench) -> dict:
                 "label": row.label,
                 "ratio": row.ratio,
                 "ratio_of": row.ratio_of,
+                "ratio_both_workers": row.ratio_both,
                 "goal": row.goal,
                 "met": row.met,
                 "note": row.note,
