@@ -9,20 +9,31 @@
   // the server's delay does. htmx reads hx-trigger when it processes the block, so it is
   // rewritten just before that, on the first load and after every swap.
   var MARGIN = 100;
-  var clockTrusted = true;
   var retries = 0;
   var lastNext = 0;
   var firstLoad = true;
+  var bypassCache = false;
   function plan(served, next) {
     if (next !== lastNext) { retries = 0; lastNext = next; }
-    if (!clockTrusted || !next) return served;
+    if (!next) return served;
     var byClock = next + MARGIN - Date.now();
     if (byClock >= 0) return byClock <= served + 1000 ? byClock : served;
-    // Past the change, yet the content is the old one: a cache still had it. Ask again soon.
-    if (byClock > -5000 && retries < 5) { retries += 1; return 500; }
-    if (byClock <= -5000) clockTrusted = false; // this device's clock runs ahead
+    // Past the change, yet the content is the old one: a cache (nginx serving a stale copy
+    // while it updates, or the browser's) still had it. Ask again soon, past the browser's
+    // cache. Far past, once only: then it is more likely this device's clock that is fast.
+    if (retries < (byClock > -5000 ? 5 : 1)) {
+      retries += 1;
+      bypassCache = true;
+      return 500;
+    }
     return served;
   }
+  // A request header makes the browser skip its own HTTP cache (Fetch: "no-store" mode).
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!bypassCache || !event.detail || !event.detail.elt || event.detail.elt.id !== "live") return;
+    event.detail.headers["Cache-Control"] = "no-cache";
+    bypassCache = false;
+  });
   document.addEventListener("htmx:beforeProcessNode", function (event) {
     var el = event.target;
     if (!el || el.id !== "live") return;
