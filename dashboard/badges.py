@@ -11,13 +11,11 @@ import json
 import re
 import unicodedata
 
-from babel import Locale
-from babel.numbers import format_decimal
 from flask import Blueprint, Flask, Response, abort, request
 from markupsafe import Markup
 
 from dashboard import timecalc
-from dashboard.captions import LOCALES
+from dashboard.captions import LOCALES, plural
 from dashboard.live import MAX_AGE_MARK, live_pages
 from dashboard.responses import cached_response
 from dashboard.snapshot import CounterReading, Snapshot
@@ -117,10 +115,7 @@ def _direction(counter: CounterReading) -> str:
 
 
 def days_message(counter: CounterReading, locale: str) -> str:
-    count = abs(counter.days)
-    forms = DAYS[locale][_direction(counter)]
-    phrase = forms.get(Locale.parse(locale).plural_form(count), forms["other"])
-    return phrase.format(n=format_decimal(count, locale=locale))
+    return plural(DAYS[locale][_direction(counter)], abs(counter.days), locale)
 
 
 def default_label(counter: CounterReading, locale: str) -> str:

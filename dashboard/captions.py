@@ -45,14 +45,16 @@ def supported(locale: str | None) -> str:
     return locale if locale in PHRASES else DEFAULT_LOCALE
 
 
+def plural(forms: dict[str, str], count: int, locale: str, **values: str) -> str:
+    """The phrase for `count`'s CLDR plural category, with "{n}" as the locale writes it."""
+    phrase = forms.get(Locale.parse(locale).plural_form(count), forms["other"])
+    return phrase.format(n=format_decimal(count, locale=locale), **values)
+
+
 def counter_caption(days: int, event: str, note: str = "", locale: str = DEFAULT_LOCALE) -> str:
     locale = supported(locale)
     direction = "until" if days < 0 else "since"
-    count = abs(days)
-    category = Locale.parse(locale).plural_form(count)
-    forms = PHRASES[locale][direction]
-    phrase = forms.get(category, forms["other"])
-    text = phrase.format(n=format_decimal(count, locale=locale), event=event)
+    text = plural(PHRASES[locale][direction], abs(days), locale, event=event)
     return f"{text} - {note}" if note else text
 
 
