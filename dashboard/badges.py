@@ -18,7 +18,7 @@ from dashboard import timecalc
 from dashboard.captions import LOCALES, plural
 from dashboard.live import MAX_AGE_MARK, live_pages
 from dashboard.responses import cached_response
-from dashboard.snapshot import CounterReading, Snapshot
+from dashboard.snapshot import CounterReading, SiteContent, Snapshot
 
 bp = Blueprint("badges", __name__)
 
@@ -215,6 +215,37 @@ def endpoint_json(label: str, message: str, color: str, cache_seconds: str | Non
     return text.replace(f'"{cache_seconds}"', cache_seconds)
 
 
+def badge_key(slug: str, kind: str, query: BadgeQuery) -> str:
+    return f"badge.{kind}:{slug}:{query.style}:{query.locale}:{query.label}"
+
+
+def badge_view(slug: str, kind: str, query: BadgeQuery):
+    def view(shot: Snapshot) -> tuple[str, dt.datetime]:
+        counter = next((c for c in shot.counters if c.slug == slug), None)
+        if counter is None:  # removed since the request checked it
+            abort(404)
+        label = query.label if query.label is not None else default_label(counter, shot.locale)
+        message = days_message(counter, shot.locale)
+        if kind == "svg":
+            body = svg(label, message, COLOR, query.style)
+        else:
+            body = endpoint_json(label, message, COLOR, MAX_AGE_MARK.decode())
+        return body, counter.next_change
+
+    return view
+
+
+def usual_badges(content: SiteContent):
+    """Each counter's badge, as SVG and as endpoint JSON, in its plain form and each language,
+    for the scheduler to warm."""
+    for counter in content.counters:
+        for locale in LOCALES:
+            query = BadgeQuery(label=None, style=STYLES[0], locale=locale)
+            for kind in ("svg", "json"):
+                view = badge_view(counter.slug, kind, query)
+                yield badge_key(counter.slug, kind, query), view, locale
+
+
 def _badge(slug: str, kind: str) -> Response:
     now = timecalc.utcnow()
     content = live_pages().content(now)
@@ -225,20 +256,9 @@ def _badge(slug: str, kind: str) -> Response:
     if slug not in {c.slug for c in content.counters}:
         return _error(kind, 404, "unknown counter", "unknown counter")
 
-    def view(shot: Snapshot) -> tuple[str, dt.datetime]:
-        counter = next((c for c in shot.counters if c.slug == slug), None)
-        if counter is None:  # removed since the check above
-            abort(404)
-        label = query.label if query.label is not None else default_label(counter, shot.locale)
-        message = days_message(counter, shot.locale)
-        if kind == "svg":
-            body = svg(label, message, COLOR, query.style)
-        else:
-            body = endpoint_json(label, message, COLOR, MAX_AGE_MARK.decode())
-        return body, counter.next_change
-
-    key = f"badge.{kind}:{slug}:{query.style}:{query.locale}:{query.label}"
-    rendered = live_pages().get(key, now, view=view, locale=query.locale)
+    rendered = live_pages().get(
+        badge_key(slug, kind, query), now, view=badge_view(slug, kind, query), locale=query.locale
+    )
     mimetype = "image/svg+xml" if kind == "svg" else "application/json"
     return cached_response(rendered, now, mimetype)
 
@@ -267,4 +287,5 @@ def badge_json(slug: str):
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["dashboard.live"].register_family(usual_badges)
     app.register_blueprint(bp)

@@ -182,6 +182,24 @@ def embed_view(query: EmbedQuery, fragment: bool):
     return view
 
 
+def embed_key(query: EmbedQuery, fragment: bool) -> str:
+    return f"embed:{'live' if fragment else 'page'}:{query.query_string()}"
+
+
+def usual_embeds(content: SiteContent):
+    """The widgets most pages embed, for the scheduler to warm: everything, and each counter
+    alone (the builder's first snippet), in each language, as a page and as its fragment."""
+    queries = [EmbedQuery(clocks=None, counters=None, locale=locale) for locale in LOCALES]
+    queries += [
+        EmbedQuery(clocks=(), counters=(counter.slug,), locale=locale)
+        for counter in content.counters
+        for locale in LOCALES
+    ]
+    for query in queries:
+        for fragment in (False, True):
+            yield embed_key(query, fragment), embed_view(query, fragment), query.locale
+
+
 # -- /embed -----------------------------------------------------------------------------------
 @bp.get("/embed")
 def widget():
@@ -191,8 +209,9 @@ def widget():
     except BadParameter as error:
         abort(400, description=str(error))
     fragment = request.headers.get("HX-Request") == "true"
-    key = f"embed:{'live' if fragment else 'page'}:{query.query_string()}"
-    rendered = live_pages().get(key, now, view=embed_view(query, fragment), locale=query.locale)
+    rendered = live_pages().get(
+        embed_key(query, fragment), now, view=embed_view(query, fragment), locale=query.locale
+    )
     # The language is in the URL (or is the site's own), so nothing but HX-Request varies, and
     # the widget never sets or needs a cookie.
     return cached_response(rendered, now, vary=("HX-Request",))
@@ -429,4 +448,5 @@ def init_app(app: Flask) -> None:
     embed_frame_ancestors(app.config["EMBED_ALLOWED_ORIGINS"])
     app.after_request(add_framing_headers)
     app.jinja_env.globals["oembed_link"] = oembed_link
+    app.extensions["dashboard.live"].register_family(usual_embeds)
     app.register_blueprint(bp)

@@ -16,7 +16,7 @@ import logging
 import math
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_request_context
@@ -40,6 +40,8 @@ MEMORY_ENTRIES = 512
 
 # A view turns a snapshot into text and says when that text next changes.
 View = Callable[[Snapshot], tuple[str, dt.datetime]]
+# Hot views that depend on the content (a badge per counter, say): (key, view, locale) each.
+Family = Callable[[SiteContent], Iterable[tuple[str, View, str]]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,6 +66,7 @@ class LivePages:
         self.app = app
         self.views: dict[str, tuple[View, str | None]] = {}
         self.hot_keys: list[str] = []
+        self.families: list[Family] = []
         self._memory: collections.OrderedDict[tuple[str, dt.datetime], Rendered] = (
             collections.OrderedDict()
         )
@@ -75,6 +78,11 @@ class LivePages:
         self.views[key] = (view, locale)
         if hot:
             self.hot_keys.append(key)
+
+    def register_family(self, family: Family) -> None:
+        """Views the scheduler also warms, named by the content: requests for them find bytes
+        ready just like the fixed keys'."""
+        self.families.append(family)
 
     # -- content -------------------------------------------------------------------------
     def content(self, at: dt.datetime) -> SiteContent:
@@ -139,13 +147,14 @@ class LivePages:
     def get(
         self, key: str, at: dt.datetime, view: View | None = None, locale: str | None = None
     ) -> Rendered:
-        """Bytes for `key` this minute. Registered keys may come warm from the store; a `view`
-        given here (archive pages, statements) is rendered in this process and kept."""
+        """Bytes for `key` this minute: from this process's memory, else warm from the store
+        (registered keys and families), else rendered here with the registered view or the
+        `view` given (archive pages, statements, embeds with unusual parts), and kept."""
         minute = timecalc.floor_minute(at)
         found = self._memory.get((key, minute))
         if found is not None:
             return found
-        found = self._warmed(key, minute) if view is None else None
+        found = self._warmed(key, minute)
         if found is None:
             found = self.render(key, at, view, locale=locale)
         with self._lock:
@@ -175,10 +184,12 @@ class LivePages:
         self._content_checked = None  # always look for edits made by other processes
         minute = timecalc.floor_minute(at)
         content = self.content(minute)
+        hot = [(key, *self.views[key]) for key in self.hot_keys]
+        hot += [entry for family in self.families for entry in family(content)]
         rows = [
-            (key, self.render(key, when, content=content))
+            (key, self.render(key, when, view, content=content, locale=locale))
             for when in (minute, minute + timecalc.MINUTE)
-            for key in self.hot_keys
+            for key, view, locale in hot
         ]
         revision = content.revision
         with the_store.session() as session, session.begin():

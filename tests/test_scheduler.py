@@ -34,7 +34,10 @@ def test_create_app_starts_no_scheduler(app):
 def test_warmed_bytes_serve_requests_without_rendering(app, monkeypatch, at_reference):
     pages = app.extensions["dashboard.live"]
     written = pages.warm(REFERENCE_INSTANT)
-    assert written == 2 * len(pages.hot_keys)  # this minute and the next
+    # This minute and the next: page, fragment and JSON in two languages; the whole embed and
+    # one per counter, as page and fragment, in two languages; each counter's two badges in two
+    # languages. The demo has two counters.
+    assert written == 2 * (3 * 2 + 3 * 2 * 2 + 2 * 2 * 2)
     # A fresh web process: nothing in its memory, only the store's warm rows.
     web = create_app(
         {"DATABASE_URL": app.config["DATABASE_URL"], "INSTANCE_PATH": "/tmp/x", "SECRET_KEY": "t"}
@@ -44,8 +47,45 @@ def test_warmed_bytes_serve_requests_without_rendering(app, monkeypatch, at_refe
     assert "17:58" in client.get("/").get_data(as_text=True)
     assert "17:58" in client.get("/", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert client.get("/api/v1/snapshot").json["clocks"][1]["time"] == "17:58"
+    # What other sites embed: the widget, a one-counter widget, and badges.
+    assert "17:58" in client.get("/embed").get_data(as_text=True)
+    assert "17:58" in client.get("/embed?lang=ru", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    assert "693" in client.get("/embed?counters=salisbury").get_data(as_text=True)
+    assert "693 days" in client.get("/badge/salisbury.svg").get_data(as_text=True)
+    assert client.get("/badge/glushkov.json?lang=ru").json["message"] == "685 дней"
     at_reference.shift(dt.timedelta(minutes=1))  # the next minute was warmed ahead
     assert "17:59" in client.get("/").get_data(as_text=True)
+    web.extensions["dashboard.store"].engine.dispose()
+
+
+WARMED_URLS = [
+    ("/", {}),
+    ("/?lang=ru", {"HX-Request": "true"}),
+    ("/api/v1/snapshot", {}),
+    ("/embed", {}),
+    ("/embed?lang=ru", {"HX-Request": "true"}),
+    ("/embed?counters=glushkov", {}),
+    ("/badge/salisbury.svg", {}),
+    ("/badge/salisbury.json?lang=ru", {}),
+]
+
+
+def test_warmed_bytes_are_the_bytes_a_request_renders(app, monkeypatch, at_reference):
+    """The scheduler renders outside any request; readers must not be able to tell."""
+    rendered_here = {}
+    for url, headers in WARMED_URLS:
+        response = app.test_client().get(url, headers=headers)
+        rendered_here[url] = (response.get_data(), response.headers["ETag"])
+    app.extensions["dashboard.live"].warm(REFERENCE_INSTANT)
+    web = create_app(
+        {"DATABASE_URL": app.config["DATABASE_URL"], "INSTANCE_PATH": "/tmp/x", "SECRET_KEY": "t"}
+    )
+    forbid_rendering(monkeypatch)
+    for url, headers in WARMED_URLS:
+        response = web.test_client().get(url, headers=headers)
+        assert (response.get_data(), response.headers["ETag"]) == rendered_here[url], url
     web.extensions["dashboard.store"].engine.dispose()
 
 
@@ -53,11 +93,13 @@ def test_an_edit_makes_warm_bytes_stale(app, at_reference):
     pages = app.extensions["dashboard.live"]
     pages.warm(REFERENCE_INSTANT)
     the_store = app.extensions["dashboard.store"]
+    with the_store.session() as session:
+        assert store.rendered_bytes(session, "page:en", REFERENCE_INSTANT) is not None
     with the_store.session() as session, session.begin():
         session.execute(sa.update(models.Counter).values(event="the edited event"))
         store.mark_changed(session)
     with the_store.session() as session:
-        assert store.rendered_bytes(session, "page", REFERENCE_INSTANT) is None
+        assert store.rendered_bytes(session, "page:en", REFERENCE_INSTANT) is None
     # A process that had the page in memory sees the edit at the next minute at the latest.
     at_reference.shift(dt.timedelta(minutes=1))
     assert "the edited event" in app.test_client().get("/").get_data(as_text=True)
@@ -67,10 +109,16 @@ def test_rows_from_an_older_revision_are_ignored(app):
     pages = app.extensions["dashboard.live"]
     pages.warm(REFERENCE_INSTANT)
     the_store = app.extensions["dashboard.store"]
+    with the_store.session() as session:
+        assert store.rendered_bytes(session, "badge.svg:salisbury:flat:en:None", REFERENCE_INSTANT)
     with the_store.session() as session, session.begin():
         session.execute(sa.update(models.Site).values(revision=models.Site.revision + 1))
     with the_store.session() as session:
-        assert store.rendered_bytes(session, "page", REFERENCE_INSTANT) is None
+        assert store.rendered_bytes(session, "page:en", REFERENCE_INSTANT) is None
+        assert (
+            store.rendered_bytes(session, "badge.svg:salisbury:flat:en:None", REFERENCE_INSTANT)
+            is None
+        )
 
 
 def test_store_outage_keeps_serving_the_right_minute(app, monkeypatch, at_reference):
