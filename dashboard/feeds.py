@@ -31,7 +31,7 @@ from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from dashboard import editing, models, richtext, schedlock, store, timecalc
+from dashboard import editing, models, richtext, schedlock, sitefile, store, timecalc
 from dashboard.sitefile import FieldErrors
 
 log = logging.getLogger(__name__)
@@ -283,7 +283,18 @@ def _entry_values(entry, feed: models.Feed, fetched_at) -> dict:
     }
 
 
-def _store_entries(db, feed: models.Feed, entries, now, report: PollReport) -> None:
+@dataclasses.dataclass
+class _Item:
+    values: dict
+    guid: str | None
+    link: str | None
+
+
+CHUNK = 500  # keys per IN (...): well under every database's limit on bound parameters
+
+
+def _items(entries, feed: models.Feed, now) -> list[_Item]:
+    items = []
     for entry in entries:
         values = _entry_values(entry, feed, now)
         guid = _key(entry.get("id") or entry.get("guid"))
@@ -291,8 +302,102 @@ def _store_entries(db, feed: models.Feed, entries, now, report: PollReport) -> N
         if guid is None and link is None:  # neither: the item's own words identify it
             words = f"{values['title']}\n{values['summary']}".encode()
             guid = "sha256:" + hashlib.sha256(words).hexdigest()
-        same = [models.FeedItem.guid == guid] if guid else []
-        same += [models.FeedItem.link == link] if link else []
+        items.append(_Item(values, guid, link))
+    return items
+
+
+def _existing(db, column, keys: set[str], *where) -> set[str]:
+    """Which of `keys` the column already holds, asked in chunks."""
+    found: set[str] = set()
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
+        found.update(db.scalars(sa.select(column).where(column.in_(chunk), *where)))
+    return found
+
+
+def _store_entries(db, feed: models.Feed, entries, now, report: PollReport) -> None:
+    """Store the feed's new items together: the known keys and the taken slugs are read in a
+    few queries, and the rows are inserted in batches, not item by item (10,000 items a poll
+    must take seconds). If another poller stored some of them meanwhile, the unique
+    constraints refuse the batch, and the items go one by one instead."""
+    items = _items(entries, feed, now)
+    in_feed = (models.FeedItem.feed_id == feed.id,)
+    guids = _existing(db, models.FeedItem.guid, {i.guid for i in items if i.guid}, *in_feed)
+    links = _existing(db, models.FeedItem.link, {i.link for i in items if i.link}, *in_feed)
+    site = editing.site_settings(db)
+    fresh: list[tuple[_Item, dict]] = []
+    for item in items:
+        if (item.guid and item.guid in guids) or (item.link and item.link in links):
+            report.duplicates += 1  # stored before, or earlier in this same feed
+            continue
+        guids.add(item.guid)
+        links.add(item.link)
+        try:
+            fresh.append((item, sitefile.check_statement(item.values, site.timezone, site.locale)))
+        except FieldErrors as error:
+            report.skipped.append(f"{item.values['title'][:60]!r}: {error}")
+    taken = _existing(db, models.Statement.slug, {checked["slug"] for _, checked in fresh})
+    for _, checked in fresh:
+        checked["slug"] = _unique_slug(db, checked["slug"], taken)
+    try:
+        with db.begin_nested():
+            _insert(db, feed.id, fresh, now)
+        report.new += len(fresh)
+    except sa.exc.IntegrityError:
+        _store_one_by_one(db, feed, [item for item, _ in fresh], now, report)
+
+
+def _unique_slug(db, wanted: str, taken: set[str]) -> str:
+    """A derived slug made unique with -2, -3, … as editing.check_statement does; `taken` holds
+    the slugs known to be used, and grows."""
+    slug, number = wanted, 1
+    while slug in taken or (
+        number > 1
+        and db.scalar(sa.select(models.Statement.id).where(models.Statement.slug == slug))
+        is not None
+    ):
+        taken.add(slug)
+        number += 1
+        slug = f"{wanted[:190]}-{number}"
+    taken.add(slug)
+    return slug
+
+
+def _insert(db, feed_id: int, fresh: list[tuple[_Item, dict]], now) -> None:
+    if not fresh:
+        return
+    db.execute(
+        sa.insert(models.Statement), [{**checked, "updated_at": now} for _, checked in fresh]
+    )
+    # Slugs are unique: they find the new rows' ids (RETURNING keeps no order on every database).
+    slugs = [checked["slug"] for _, checked in fresh]
+    ids: dict[str, int] = {}
+    for start in range(0, len(slugs), CHUNK):
+        chunk = slugs[start : start + CHUNK]
+        query = sa.select(models.Statement.slug, models.Statement.id)
+        ids.update(db.execute(query.where(models.Statement.slug.in_(chunk))).all())
+    db.execute(
+        sa.insert(models.FeedItem),
+        [
+            {
+                "feed_id": feed_id,
+                "guid": item.guid,
+                "link": item.link,
+                "statement_id": ids[checked["slug"]],
+                "fetched_at": now,
+            }
+            for item, checked in fresh
+        ],
+    )
+
+
+def _store_one_by_one(db, feed: models.Feed, items: list[_Item], now, report) -> None:
+    """The careful path, when another poller raced this one: each item in its own savepoint,
+    a duplicate by the database's own unique constraints."""
+    for item in items:
+        same = [models.FeedItem.guid == item.guid] if item.guid else []
+        same += [models.FeedItem.link == item.link] if item.link else []
         seen = db.scalar(
             sa.select(models.FeedItem.id).where(models.FeedItem.feed_id == feed.id, sa.or_(*same))
         )
@@ -301,25 +406,13 @@ def _store_entries(db, feed: models.Feed, entries, now, report: PollReport) -> N
             continue
         try:
             with db.begin_nested():
-                checked = editing.check_statement(db, values)
-                statement = models.Statement(**checked)
-                db.add(statement)
-                db.flush()
-                db.add(
-                    models.FeedItem(
-                        feed_id=feed.id,
-                        guid=guid,
-                        link=link,
-                        statement_id=statement.id,
-                        fetched_at=now,
-                    )
-                )
-                db.flush()
+                checked = editing.check_statement(db, item.values)
+                _insert(db, feed.id, [(item, checked)], now)
         except sa.exc.IntegrityError:  # another poller stored it a moment ago
             report.duplicates += 1
             continue
         except (FieldErrors, editing.Conflict) as error:
-            report.skipped.append(f"{values['title'][:60]!r}: {error}")
+            report.skipped.append(f"{item.values['title'][:60]!r}: {error}")
             continue
         report.new += 1
 

@@ -254,6 +254,94 @@ def test_two_pollers_at_once_store_each_item_once(feed_app, server, at_reference
     assert all(r.error is None for r in reports)
 
 
+def many_items(count: int) -> bytes:
+    """An RSS 2.0 feed of `count` items, all on one day; two of them share a title, so their
+    derived slugs collide."""
+    items = [
+        f'<item><title>Item {n}</title><guid isPermaLink="false">many-{n}</guid>'
+        f"<link>http://many.example/{n}</link>"
+        "<pubDate>Sun, 26 Jan 2020 12:00:00 +0000</pubDate></item>"
+        for n in range(1, count + 1)
+    ]
+    items.append(
+        "<item><title>Item 1</title><guid isPermaLink='false'>many-again</guid>"
+        "<link>http://many.example/again</link>"
+        "<pubDate>Sun, 26 Jan 2020 13:00:00 +0000</pubDate></item>"
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Many</title>'
+        + "".join(items)
+        + "</channel></rss>"
+    ).encode()
+
+
+def count_sql(app) -> list[int]:
+    counted = [0]
+
+    @sa.event.listens_for(app.extensions["dashboard.store"].engine, "before_cursor_execute")
+    def count(*_args) -> None:
+        counted[0] += 1
+
+    return counted
+
+
+def test_a_large_feed_is_stored_together_not_item_by_item(feed_app, at_reference):
+    body = many_items(1_200)  # over two chunks of keys and slugs
+    with feed_server({"/many": lambda h: send(h, body)}) as many:
+        feed_id = add_feed(feed_app, many.url("/many"))
+        counted = count_sql(feed_app)
+        report = feeds.poll_feed(feed_app, feed_id)
+    assert (report.new, report.duplicates, report.error) == (1_201, 0, None)
+    assert counted[0] < 40  # a few chunked reads and batched inserts, not 7 per item
+    with feed_app.extensions["dashboard.store"].session() as db:
+        by_guid = dict(
+            db.execute(
+                sa.select(models.FeedItem.guid, models.Statement).join(
+                    models.Statement, models.FeedItem.statement_id == models.Statement.id
+                )
+            ).all()
+        )
+    assert len(by_guid) == 1_201  # each feed item points at its own statement
+    assert by_guid["many-700"].source_url == "http://many.example/700"
+    assert by_guid["many-700"].title == "Item 700"
+    # Two items called "Item 1" on one day: the second slug is made unique, as in the admin.
+    assert by_guid["many-1"].slug == "item-1-2020-01-26"
+    assert by_guid["many-again"].slug == "item-1-2020-01-26-2"
+
+
+def test_a_second_feed_with_the_same_titles_gets_its_own_slugs(feed_app, at_reference):
+    body = many_items(3)
+    with feed_server({"/a": lambda h: send(h, body), "/b": lambda h: send(h, body)}) as both:
+        first = feeds.poll_feed(feed_app, add_feed(feed_app, both.url("/a")))
+        second_id = add_feed(feed_app, both.url("/b"))
+        second = feeds.poll_feed(feed_app, second_id)
+    assert (first.new, second.new) == (4, 4)  # another feed: not duplicates of the first
+    slugs = sorted(s.slug for s in feed_statements(feed_app, second_id))
+    assert slugs == [
+        "item-1-2020-01-26-3",
+        "item-1-2020-01-26-4",
+        "item-2-2020-01-26-2",
+        "item-3-2020-01-26-2",
+    ]
+
+
+def test_items_stored_by_another_poller_meanwhile_are_duplicates(
+    feed_app, monkeypatch, at_reference
+):
+    """The batch's check ran before another poller committed the same items: the unique
+    constraints refuse the batch, and the items go one by one, each stored once."""
+    serving = [many_items(2)]
+    with feed_server({"/feed": lambda h: send(h, serving[0])}) as racing:
+        feed_id = add_feed(feed_app, racing.url("/feed"))
+        assert feeds.poll_feed(feed_app, feed_id).new == 3
+        serving[0] = many_items(4)  # two more
+        monkeypatch.setattr(feeds, "_existing", lambda *_args: set())  # saw nothing stored
+        report = feeds.poll_feed(feed_app, feed_id)
+    assert (report.new, report.duplicates, report.error) == (2, 3, None)
+    titles = sorted(s.title for s in feed_statements(feed_app, feed_id))
+    assert titles == ["Item 1", "Item 1", "Item 2", "Item 3", "Item 4"]
+
+
 def test_conditional_get_uses_the_validators_and_a_304_changes_nothing(feed_app, server):
     feed_id = add_feed(feed_app, server.url("/conditional"))
     with time_machine.travel(REFERENCE_INSTANT, tick=False):
