@@ -436,7 +436,11 @@ def add_framing_headers(response: Response) -> Response:
     else:
         ancestors = "'self'"
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    csp = response.headers.get("Content-Security-Policy", "").strip().rstrip(";").strip()
+    csp = response.headers.get("Content-Security-Policy")
+    if csp is None:  # the usual case, on every public request
+        response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+        return response
+    csp = csp.strip().rstrip(";").strip()
     if not FRAME_ANCESTORS.search(csp):
         directive = f"frame-ancestors {ancestors}"
         response.headers["Content-Security-Policy"] = f"{csp}; {directive}" if csp else directive

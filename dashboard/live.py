@@ -224,21 +224,32 @@ def live_pages() -> LivePages:
     return current_app.extensions["dashboard.live"]
 
 
-def fill_delay(body: bytes, next_change: dt.datetime, now: dt.datetime, origin: str = "") -> bytes:
+MARKS = re.compile(b"|".join([DELAY_MARK, REFRESH_MARK, MAX_AGE_MARK, ORIGIN_MARK]))
+
+
+def fill_delay(
+    body: bytes, next_change: dt.datetime, now: dt.datetime, origin: str | Callable[[], str] = ""
+) -> bytes:
     """The htmx delay from this request's instant to the content's next change, plus a small
     margin so that the next request lands after the boundary, never just before it (and the
-    other per-request marks above, when the bytes hold them)."""
+    other per-request marks above, when the bytes hold them). One pass, one copy of the body:
+    this runs on every request. `origin` may be a function, called only when the bytes ask."""
     if b"__" not in body:
         return body
     seconds = timecalc.seconds_until(next_change, now)
     millis = max(int(seconds * 1000) + 100, 200)
-    body = body.replace(DELAY_MARK, str(millis).encode())
-    if REFRESH_MARK in body:
-        body = body.replace(REFRESH_MARK, str(math.ceil(millis / 1000)).encode())
-    if MAX_AGE_MARK in body:
-        body = body.replace(MAX_AGE_MARK, str(max(0, math.floor(seconds))).encode())
-    if ORIGIN_MARK in body:
-        # An odd Host header gets relative URLs rather than markup of its choosing.
-        safe = origin if SAFE_ORIGIN.fullmatch(origin) else ""
-        body = body.replace(ORIGIN_MARK, safe.encode())
-    return body
+    values = {
+        DELAY_MARK: str(millis).encode(),
+        REFRESH_MARK: str(math.ceil(millis / 1000)).encode(),
+        MAX_AGE_MARK: str(max(0, math.floor(seconds))).encode(),
+    }
+
+    def fill(match: re.Match) -> bytes:
+        mark = match.group()
+        if mark not in values:  # the origin, asked for once
+            asked = origin() if callable(origin) else origin
+            # An odd Host header gets relative URLs rather than markup of its choosing.
+            values[mark] = asked.encode() if SAFE_ORIGIN.fullmatch(asked) else b""
+        return values[mark]
+
+    return MARKS.sub(fill, body)

@@ -11,6 +11,11 @@ from dashboard import timecalc
 from dashboard.live import Rendered, fill_delay
 
 
+def _origin() -> str:
+    # Not request.host_url: that also builds and IRI-decodes the whole URL.
+    return f"{request.scheme}://{request.host}"
+
+
 def cached_response(
     rendered: Rendered,
     now: dt.datetime,
@@ -28,7 +33,7 @@ def cached_response(
     # If-None-Match compares weakly (RFC 9110 13.1.2).
     if request.if_none_match.contains_weak(rendered.etag.removeprefix("W/").strip('"')):
         return Response(status=304, headers=headers)
-    body = fill_delay(rendered.body, rendered.next_change, now, request.host_url.rstrip("/"))
+    body = fill_delay(rendered.body, rendered.next_change, now, _origin)
     charset = "; charset=utf-8" if mimetype.startswith("text/") else ""
     response = Response(body, headers=headers, content_type=mimetype + charset)
     return response
