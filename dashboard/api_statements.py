@@ -8,15 +8,17 @@ routes are exempt from CSRF; the session cookie is never accepted here.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
-from flask import Blueprint, Flask, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, url_for
 
 from dashboard import editing, models, richtext, store, timecalc, tokens
 from dashboard.live import live_pages
 from dashboard.public import format_cursor, parse_cursor
+from dashboard.responses import cached_response
 from dashboard.sitefile import FieldErrors
-from dashboard.snapshot import StatementItem, dated
+from dashboard.snapshot import Snapshot, StatementItem, dated
 
 bp = Blueprint("statements_api", __name__, url_prefix="/api/v1")
 
@@ -103,11 +105,16 @@ def _site_zone() -> str:
     return live_pages().content(timecalc.utcnow()).timezone
 
 
-def _cacheable(payload):
-    response = jsonify(payload)
-    response.headers["Cache-Control"] = "no-cache"
-    response.add_etag()
-    return response.make_conditional(request)
+def _cached_json(key: str, payload_at) -> Response:
+    """JSON kept per minute like the pages: an edit shows within the minute everywhere (at once
+    in the process that made it), a revalidation is a 304 without a query, and caches may keep
+    it until the minute ends. `payload_at(shot)` builds the payload; it may raise ApiError."""
+    now = timecalc.utcnow()
+
+    def view(shot: Snapshot) -> tuple[str, dt.datetime]:
+        return current_app.json.dumps(payload_at(shot)) + "\n", shot.minute + timecalc.MINUTE
+
+    return cached_response(live_pages().get(key, now, view=view), now, "application/json")
 
 
 # -- reads ----------------------------------------------------------------------------------------
@@ -119,25 +126,29 @@ def list_statements():
     limit = int(text)
     before_text = request.args.get("before", "")
     before = parse_cursor(before_text) if before_text else None
-    zone_name = _site_zone()
-    with _store().session() as db:
-        items, cursor = store.statements_page(db, limit, before)
-    payload = {
-        "statements": [statement_json(item, zone_name) for item in items],
-        "next": url_for(".list_statements", limit=limit, before=format_cursor(cursor))
-        if cursor
-        else None,
-    }
-    return _cacheable(payload)
+
+    def payload_at(shot: Snapshot) -> dict:
+        with _store().session() as db:
+            items, cursor = store.statements_page(db, limit, before)
+        older = format_cursor(cursor) if cursor else None
+        return {
+            "statements": [statement_json(item, shot.date.timezone) for item in items],
+            "next": url_for(".list_statements", limit=limit, before=older) if older else None,
+        }
+
+    return _cached_json(f"api.statements:{limit}:{before_text}", payload_at)
 
 
 @bp.get("/statements/<slug>")
 def get_statement(slug: str):
-    with _store().session() as db:
-        item = store.statement_by_slug(db, slug)
-    if item is None:
-        raise ApiError(404, f"there is no published statement {slug!r}")
-    return _cacheable(statement_json(item, _site_zone()))
+    def payload_at(shot: Snapshot) -> dict:
+        with _store().session() as db:
+            item = store.statement_by_slug(db, slug)
+        if item is None:
+            raise ApiError(404, f"there is no published statement {slug!r}")
+        return statement_json(item, shot.date.timezone)
+
+    return _cached_json(f"api.statement:{slug}", payload_at)
 
 
 # -- writes ---------------------------------------------------------------------------------------

@@ -3,12 +3,13 @@ checked by the site file's checks, 409 on a taken slug, keyset reads that never 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 import sqlalchemy as sa
 
-from dashboard import models
+from dashboard import models, store
 from tests.admin_support import dump, log_in, make_admin, statement_row
 
 
@@ -187,3 +188,41 @@ def test_revoking_a_token_takes_effect_at_once(app, client, token, at_reference)
     refused = client.post("/api/v1/statements", json={**NEW, "slug": "x-1"}, headers=auth(token))
     assert refused.status_code == 401
     assert app.test_cli_runner().invoke(args=["revoke-token", "press-office"]).exit_code == 1
+
+
+def test_reads_are_cached_for_the_minute_and_an_edit_elsewhere_shows_at_the_next(
+    app, client, at_reference
+):
+    """Public reads are kept like the pages: max-age to the end of the minute, a weak ETag and
+    a 304 without a query; a write by another process shows from the next minute."""
+    at_reference.shift(dt.timedelta(seconds=20))  # 17:58:20
+    first = client.get("/api/v1/statements?limit=2")
+    one = client.get("/api/v1/statements/lavrov-raisina-dialogue-2020")
+    for response in (first, one):
+        assert response.status_code == 200 and response.mimetype == "application/json"
+        assert response.headers["Cache-Control"] == "public, max-age=40"
+        assert response.headers["ETag"].startswith('W/"')
+    queries = []
+    sa.event.listen(app.extensions["dashboard.store"].engine, "before_cursor_execute",
+                    lambda *args: queries.append(args[2]))  # fmt: skip
+    again = client.get(
+        "/api/v1/statements?limit=2", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304 and queries == []
+    # Another process (the admin on another machine) renames the newest statement.
+    with app.extensions["dashboard.store"].session() as db, db.begin():
+        db.execute(
+            sa.update(models.Statement)
+            .where(models.Statement.slug == "lavrov-raisina-dialogue-2020")
+            .values(title="Renamed elsewhere")
+        )
+        store.mark_changed(db)
+    assert client.get("/api/v1/statements?limit=2").json == first.json  # this minute's copy
+    at_reference.shift(dt.timedelta(seconds=40))  # 17:59:00
+    later = client.get("/api/v1/statements?limit=2")
+    assert later.json["statements"][0]["title"] == "Renamed elsewhere"
+    assert later.headers["ETag"] != first.headers["ETag"]
+    assert later.headers["Cache-Control"] == "public, max-age=60"
+    assert client.get("/api/v1/statements/lavrov-raisina-dialogue-2020").json["title"] == (
+        "Renamed elsewhere"
+    )
