@@ -17,9 +17,13 @@ import subprocess
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
+
+from dashboard.captions import LOCALES
+from tests.admin_support import ADMIN_EMAIL, ADMIN_PASSWORD, TOKEN, make_admin
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "deploy.md"
 CONF_START, CONF_END = "<!-- nginx-conf -->", "<!-- /nginx-conf -->"
@@ -186,9 +190,12 @@ class Nginx:
             self.process.wait(timeout=15)
 
     def get(self, path: str, headers: dict[str, str] | None = None):
+        return self.request("GET", path, headers)
+
+    def request(self, method: str, path: str, headers: dict | None = None, body=None):
         connection = http.client.HTTPConnection(HOST, self.port, timeout=15)
         try:
-            connection.request("GET", path, headers=headers or {})
+            connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()
             return response.status, response.headers, response.read()
         finally:
@@ -281,3 +288,67 @@ def test_errors_are_not_cached(nginx_in_front):
         assert status == 404
         assert headers["X-Cache-Status"] == "MISS"
     assert len(app.hits("/statements/no-such-statement")) == 2
+
+
+# What readers send, and the language the app alone would answer them in.
+READERS = [
+    {},
+    {"Cookie": "_ga=GA1.2.111"},
+    {"Cookie": "_ga=GA1.2.222; sessionid=x"},
+    {"Accept-Language": "en-GB,en;q=0.9"},
+    {"Accept-Language": "ru-RU,ru;q=0.9,en-US;q=0.8", "Cookie": "_ga=GA1.2.333"},
+    {"Accept-Language": "ru"},
+    {"Accept-Language": "fr-FR, fr;q=0.9, ru;q=0.5"},
+    {"Accept-Language": "de-DE,de;q=0.9"},
+    {"Accept-Language": "uk, ru;q=0.8", "Cookie": "_ym_uid=42"},
+    {"Cookie": "lang=ru; _ga=GA1.2.444"},
+    {"Cookie": "_ga=GA1.2.555; lang=en", "Accept-Language": "ru"},
+    {"Cookie": "lang=xx", "Accept-Language": "ru"},
+    {"Accept-Language": "*"},
+]
+HTML_LANG = re.compile(rb'<html lang="([a-z]+)"')
+
+
+def test_readers_share_one_copy_per_language_whatever_their_cookies(nginx_in_front, app):
+    """nginx works out the language as the app does, so thirteen readers with different
+    cookies and Accept-Language headers cost the app one render per language, not thirteen,
+    and each still reads the page in the language the app would have chosen for them."""
+    nginx, counted = nginx_in_front
+    alone = app.test_client(use_cookies=False)  # the Cookie header as given
+    wait_for_room_in_the_minute(12)
+    for headers in READERS:
+        status, _, body = nginx.get("/", headers)
+        expected = HTML_LANG.search(alone.get("/", headers=headers).data).group(1)
+        assert status == 200
+        assert HTML_LANG.search(body).group(1) == expected, headers
+    # The test client's requests do not go through the counting server.
+    keys = {"", "en", "ru"}  # no language of ours named (the site's own), en, ru
+    assert len(counted.hits("/", hx=False)) == len(keys)
+
+
+def test_the_admin_keeps_its_session_cookie_through_nginx(nginx_in_front, app):
+    nginx, _ = nginx_in_front
+    make_admin(app)
+    status, headers, body = nginx.get("/admin/login")
+    assert status == 200 and headers.get("X-Cache-Status") != "HIT"
+    cookie = headers["Set-Cookie"].split(";")[0]
+    token = TOKEN.search(body.decode()).group(1)
+    form = urlencode({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "csrf_token": token})
+    status, headers, _ = nginx.request(
+        "POST",
+        "/admin/login",
+        {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+        form.encode(),
+    )
+    assert status == 303 and headers["Location"].endswith("/admin/"), status  # signed in
+    signed_in = headers["Set-Cookie"].split(";")[0]
+    status, headers, body = nginx.get("/admin/", {"Cookie": signed_in})
+    assert status == 200 and ADMIN_EMAIL.encode() in body
+
+
+def test_the_maps_know_every_language_the_app_has():
+    block = deploy_block()
+    cookie_map = re.search(r"map \$cookie_lang \$dashboard_lang \{(.*?)\}", block, re.S).group(1)
+    in_cookie_map = set(re.findall(r"^\s*([a-z]+) \1;", cookie_map, re.M))
+    alternation = re.search(r"\(\?<first>([a-z|]+)\)", block).group(1)
+    assert in_cookie_map == set(alternation.split("|")) == set(LOCALES)
