@@ -28,6 +28,27 @@
     }
     return served;
   }
+  // An answer older than what is on screen (a cache's previous copy, handed out while it
+  // updates) would turn the clock back: keep what is shown and ask again soon, past the
+  // browser's cache. After a few tries, take it, and the planning above goes on from there.
+  var refused = 0;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var el = event.detail && event.detail.elt;
+    var xhr = event.detail && event.detail.xhr;
+    if (!el || el.id !== "live" || !xhr || xhr.status !== 200) return;
+    var incoming = /data-next-change="(\d+)"/.exec(xhr.responseText || "");
+    var shown = parseInt(el.getAttribute("data-next-change"), 10);
+    if (!incoming || !shown || parseInt(incoming[1], 10) >= shown || refused >= 5) {
+      refused = 0;
+      return;
+    }
+    refused += 1;
+    event.detail.shouldSwap = false;
+    setTimeout(function () {
+      bypassCache = true;
+      window.htmx.trigger(el, "dashboard:refresh");
+    }, 500);
+  });
   // A request header makes the browser skip its own HTTP cache (Fetch: "no-store" mode).
   document.addEventListener("htmx:configRequest", function (event) {
     if (!bypassCache || !event.detail || !event.detail.elt || event.detail.elt.id !== "live") return;

@@ -285,10 +285,8 @@ def test_live_js_plans_from_the_instant_not_a_cached_delay(serve, local_htmx, ne
             html = re.sub(r"load delay:\d+ms", "load delay:59000ms", html)
             state["bound"] = next_change + 100 - now_ms
             doctored = next_change
-        elif case == "just past":
-            doctored = now_ms - 1000
-        else:
-            doctored = state.setdefault("far_past", now_ms - 600_000)  # the same old copy
+        else:  # the very copy the page shows, come again
+            doctored = state["shown"]
             served = int(re.search(r"load delay:(\d+)ms", html).group(1))
             state.setdefault("served", []).append(served)
         # Marked, so that the test tells the doctored copies from any natural one.
@@ -309,6 +307,15 @@ def test_live_js_plans_from_the_instant_not_a_cached_delay(serve, local_htmx, ne
     page.goto(server.url("/"), wait_until="domcontentloaded")
     page.wait_for_function("window.htmx !== undefined")
     page.route(server.url("/?lang=en"), rewrite)
+    if case != "stale delay":
+        # The page shows a copy whose change is 1 s past, or 10 minutes "past" (a clock 10
+        # minutes fast), and the same copy comes again: not older, so it is taken.
+        past = 1000 if case == "just past" else 600_000
+        state["shown"] = int(time.time() * 1000) - past
+        page.evaluate(
+            "shown => document.getElementById('live').setAttribute('data-next-change', shown)",
+            state["shown"],
+        )
     page.evaluate(
         """() => {
             window.liveLoads = [];
@@ -330,6 +337,49 @@ def test_live_js_plans_from_the_instant_not_a_cached_delay(serve, local_htmx, ne
     else:
         delay = planned_delays(1)[0]
         assert delay <= state["bound"] and delay < 59_000 - 500
+
+
+@pytest.mark.parametrize("old_copies", [1, 10])
+def test_an_older_copy_never_turns_the_clock_back(serve, local_htmx, new_context, old_copies):
+    """A cache's previous copy, handed out while it updates, is older than what the page shows:
+    the page keeps its block and asks again past the browser's cache. If old copies keep
+    coming, it takes one after five tries rather than stop updating."""
+    server = serve(**local_htmx)
+    page = new_context().new_page()
+    asked = []
+
+    def older(route):
+        asked.append(route.request.headers.get("cache-control"))
+        response = route.fetch()
+        html = response.text()
+        if len(asked) <= old_copies:
+            shown = int(re.search(r'data-next-change="(\d+)"', html).group(1))
+            html = html.replace(
+                f'data-next-change="{shown}"', f'data-next-change="{shown - 60_000}" data-old'
+            )
+        route.fulfill(response=response, body=html)
+
+    page.goto(server.url("/"), wait_until="domcontentloaded")
+    page.wait_for_function("window.htmx !== undefined")
+    page.evaluate(
+        """() => {
+            window.liveLoads = [];
+            document.addEventListener("htmx:load", event => {
+                if (event.target.id === "live")
+                    window.liveLoads.push(event.target.hasAttribute("data-old"));
+            });
+        }"""
+    )
+    page.route(server.url("/?lang=en"), older)
+    page.evaluate("htmx.trigger('#live', 'dashboard:refresh')")
+    page.wait_for_function("window.liveLoads.length >= 1", timeout=15_000)
+    first_shown_was_old = page.evaluate("window.liveLoads[0]")
+    if old_copies == 1:
+        assert first_shown_was_old is False  # the old copy was never shown
+        assert asked[:2] == [None, "no-cache"]  # the retry went past the browser's cache
+    else:
+        assert first_shown_was_old is True  # taken at the sixth answer, after five refusals
+        assert asked[:6] == [None] + ["no-cache"] * 5
 
 
 def test_a_slow_htmx_does_not_make_the_first_flip_late(serve, htmx_bytes, new_context):
