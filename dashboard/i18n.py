@@ -6,7 +6,7 @@ The choice is `?lang=`, then the `lang` cookie, then Accept-Language, then the s
 from __future__ import annotations
 
 import io
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -14,6 +14,8 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from flask import Flask, Request
 from jinja2 import pass_context
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from dashboard.captions import DEFAULT_LOCALE, LOCALES
 
@@ -49,14 +51,24 @@ class Choice:
 
 
 def choose(request: Request, site_locale: str) -> Choice:
-    asked = request.args.get("lang", "")
+    # Every public request asks this: parse only what the request has.
+    environ = request.environ
+    asked = request.args.get("lang", "") if environ.get("QUERY_STRING") else ""
     if asked in LOCALES:
         return Choice(asked, explicit=True)
-    cookie = request.cookies.get(COOKIE, "")
+    cookie = request.cookies.get(COOKIE, "") if environ.get("HTTP_COOKIE") else ""
     if cookie in LOCALES:
         return Choice(cookie, explicit=False)
-    best = request.accept_languages.best_match(LOCALES, default=None)
+    best = _best_accepted(environ.get("HTTP_ACCEPT_LANGUAGE", ""))
     return Choice(best or site_locale or DEFAULT_LOCALE, explicit=False)
+
+
+@lru_cache(maxsize=1024)
+def _best_accepted(header: str) -> str | None:
+    """Readers send few distinct Accept-Language strings; each is parsed once."""
+    if not header:
+        return None
+    return parse_accept_header(header, LanguageAccept).best_match(LOCALES, default=None)
 
 
 @pass_context
