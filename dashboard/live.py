@@ -9,6 +9,7 @@ a whole minute and every reader still asks again right at the boundary.
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -153,6 +154,10 @@ class LivePages:
         minute = timecalc.floor_minute(at)
         found = self._memory.get((key, minute))
         if found is not None:
+            # Least recently used goes first: a crawler walking archive cursors must not push
+            # out the page everyone is reading.
+            with contextlib.suppress(KeyError):  # another thread may just have dropped it
+                self._memory.move_to_end((key, minute))
             return found
         found = self._warmed(key, minute)
         if found is None:

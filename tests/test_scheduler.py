@@ -236,3 +236,26 @@ def test_standby_takes_over_after_kill_9(app):
             if process and process.poll() is None:
                 process.terminate()
                 process.wait(10)
+
+
+def test_a_crawler_walking_the_archive_does_not_push_out_the_page(app, monkeypatch, at_reference):
+    """The per-process memory keeps the most recently used bytes: a reader's page survives
+    hundreds of distinct archive cursors asked for in between."""
+    client = app.test_client()
+    assert client.get("/").status_code == 200
+    renders = []
+    real_render = live.LivePages.render
+
+    def counting(self, key, *args, **kwargs):
+        renders.append(key)
+        return real_render(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(live.LivePages, "render", counting)
+    for number in range(live.MEMORY_ENTRIES + 50):
+        cursor = f"2019-12-01T00:00:00Z_{number}"
+        assert client.get(f"/statements?before={cursor}").status_code == 200
+        if number % 50 == 0:
+            assert client.get("/").status_code == 200  # readers keep reading meanwhile
+    assert client.get("/").status_code == 200
+    assert "page:en" not in renders
+    assert len(renders) == live.MEMORY_ENTRIES + 50  # one per cursor, nothing else
