@@ -150,7 +150,7 @@ async () => {
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", AXE_PAGES)
 def test_axe_finds_nothing_serious(live_app, new_context, axe_source, path, scheme):
-    away_from_turnovers(5)  # axe reads the page while it stands still
+    away_from_turnovers()  # axe reads the page while it stands still
     page = open_page(new_context(color_scheme=scheme), live_app.url(path))
     assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
     page.add_script_tag(content=axe_source)
