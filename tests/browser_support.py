@@ -16,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import tarfile
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -59,18 +60,23 @@ def packed_npm_file(package: str, version: str, member: str, sri: str) -> bytes:
         npm = shutil.which("npm")
         if npm is None:
             pytest.fail(f"npm is needed to fetch {package}@{version} for the browser tests")
-        result = subprocess.run(
-            [npm, "pack", f"{package}@{version}", "--pack-destination", str(CACHE_DIR)],
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-        if result.returncode != 0 or not tarball.is_file():
-            pytest.fail(
-                f"`npm pack {package}@{version}` failed ({result.returncode}):\n"
-                f"{result.stdout}\n{result.stderr}"
+        # Packed aside and moved into place whole: another run sharing the cache never reads
+        # a half-written file.
+        with tempfile.TemporaryDirectory(dir=CACHE_DIR) as aside:
+            result = subprocess.run(
+                [npm, "pack", f"{package}@{version}", "--pack-destination", aside],
+                capture_output=True,
+                text=True,
+                timeout=180,
+                check=False,
             )
+            packed = Path(aside) / tarball.name
+            if result.returncode != 0 or not packed.is_file():
+                pytest.fail(
+                    f"`npm pack {package}@{version}` failed ({result.returncode}):\n"
+                    f"{result.stdout}\n{result.stderr}"
+                )
+            os.replace(packed, tarball)
     try:
         with tarfile.open(tarball, "r:gz") as archive:
             extracted = archive.extractfile(member)
