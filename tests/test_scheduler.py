@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 
 import sqlalchemy as sa
 import time_machine
@@ -263,3 +265,56 @@ def test_a_crawler_walking_the_archive_does_not_push_out_the_page(app, monkeypat
     assert client.get("/").status_code == 200
     assert "page:en" not in renders
     assert len(renders) == live.MEMORY_ENTRIES + 50  # one per cursor, nothing else
+
+
+def test_flask_run_with_the_reloader_serves_and_starts_no_scheduler(database_url, tmp_path):
+    """The development server: `flask --app dashboard run --debug` serves the page, and its
+    reloader (a parent process and a child) starts no scheduler at all, so none is doubled."""
+    env = {**os.environ, "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / "i")}
+    env.pop("SECRET_KEY", None)  # debug runs without one
+    loaded = subprocess.run(
+        [sys.executable, "-m", "dashboard", "load", "--demo"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert loaded.returncode == 0, loaded.stderr
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "dashboard",
+            "run",
+            "--debug",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # the reloader's child too is stopped with the group
+    )
+    try:
+        body, deadline = "", time.monotonic() + 60
+        while time.monotonic() < deadline and not body:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    body = response.read().decode()
+            except OSError:
+                time.sleep(0.3)
+        assert "days have passed since the Salisbury incident" in body
+        time.sleep(2)  # a scheduler would have ticked at once and stored its heartbeat
+        engine = sa.create_engine(database_url)
+        with engine.connect() as connection:
+            beats = connection.scalar(sa.select(sa.func.count()).select_from(models.SchedulerState))
+            warmed = connection.scalar(sa.select(sa.func.count()).select_from(models.Rendered))
+        engine.dispose()
+        assert (beats, warmed) == (0, 0)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        _, errors = server.communicate(timeout=30)
+    assert "Restarting with" in errors  # the reloader was really on
