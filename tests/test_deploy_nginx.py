@@ -352,3 +352,15 @@ def test_the_maps_know_every_language_the_app_has():
     in_cookie_map = set(re.findall(r"^\s*([a-z]+) \1;", cookie_map, re.M))
     alternation = re.search(r"\(\?<first>([a-z|]+)\)", block).group(1)
     assert in_cookie_map == set(alternation.split("|")) == set(LOCALES)
+
+
+def test_the_app_behind_nginx_knows_the_host_readers_asked(nginx_in_front):
+    """Absolute URLs (oEmbed discovery, the oEmbed endpoint's own check of the URL) need the
+    reader's Host; a location that set any header of its own would lose it."""
+    nginx, _ = nginx_in_front
+    host = {"Host": "dashboard.example"}
+    status, _, page = nginx.get("/", host)
+    assert status == 200
+    assert b'href="http://dashboard.example/oembed?url=http://dashboard.example/' in page
+    status, _, found = nginx.get("/oembed?url=http://dashboard.example/&format=json", host)
+    assert status == 200 and b'"type":"rich"' in found.replace(b" ", b"")
