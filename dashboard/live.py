@@ -156,7 +156,7 @@ class LivePages:
         if found is not None:
             # Least recently used goes first: a crawler walking archive cursors must not push
             # out the page everyone is reading.
-            with contextlib.suppress(KeyError):  # another thread may just have dropped it
+            with self._lock, contextlib.suppress(KeyError):  # it may just have been dropped
                 self._memory.move_to_end((key, minute))
             return found
         found = self._warmed(key, minute)

@@ -112,13 +112,13 @@ def test_rows_from_an_older_revision_are_ignored(app):
     pages.warm(REFERENCE_INSTANT)
     the_store = app.extensions["dashboard.store"]
     with the_store.session() as session:
-        assert store.rendered_bytes(session, "badge.svg:salisbury:flat:en:None", REFERENCE_INSTANT)
+        assert store.rendered_bytes(session, "badge.svg:salisbury:flat:en:-", REFERENCE_INSTANT)
     with the_store.session() as session, session.begin():
         session.execute(sa.update(models.Site).values(revision=models.Site.revision + 1))
     with the_store.session() as session:
         assert store.rendered_bytes(session, "page:en", REFERENCE_INSTANT) is None
         assert (
-            store.rendered_bytes(session, "badge.svg:salisbury:flat:en:None", REFERENCE_INSTANT)
+            store.rendered_bytes(session, "badge.svg:salisbury:flat:en:-", REFERENCE_INSTANT)
             is None
         )
 
@@ -318,3 +318,34 @@ def test_flask_run_with_the_reloader_serves_and_starts_no_scheduler(database_url
         os.killpg(server.pid, signal.SIGTERM)
         _, errors = server.communicate(timeout=30)
     assert "Restarting with" in errors  # the reloader was really on
+
+
+def test_many_threads_hitting_and_missing_the_memory_never_fail(app, at_reference):
+    """gunicorn runs 8 threads a worker: hits reorder the memory while misses sweep it."""
+    pages = app.extensions["dashboard.live"]
+    errors = []
+
+    def view(shot):
+        return "bytes", shot.minute + dt.timedelta(minutes=1)
+
+    def reader(number: int) -> None:
+        with app.test_request_context("/"):
+            for i in range(400):
+                key = "hot" if i % 2 else f"cold-{number}-{i}"
+                try:
+                    pages.get(key, REFERENCE_INSTANT, view=view)
+                except Exception as error:  # noqa: BLE001 - any failure is the finding
+                    errors.append(repr(error))
+                    return
+
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=reader, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        sys.setswitchinterval(switching)
+    assert errors == []
