@@ -216,7 +216,9 @@ def endpoint_json(label: str, message: str, color: str, cache_seconds: str | Non
 
 
 def badge_key(slug: str, kind: str, query: BadgeQuery) -> str:
-    return f"badge.{kind}:{slug}:{query.style}:{query.locale}:{query.label}"
+    # No label and the label "None" must not share bytes.
+    label = "-" if query.label is None else "=" + query.label
+    return f"badge.{kind}:{slug}:{query.style}:{query.locale}:{label}"
 
 
 def badge_view(slug: str, kind: str, query: BadgeQuery):

@@ -448,6 +448,12 @@ def test_badge_svg_at_a_frozen_instant(client, at_reference):
     assert tomorrow.headers["Cache-Control"] == "public, max-age=86400"
 
 
+def test_a_label_spelled_none_is_not_the_default_badge(client, at_reference):
+    """Asked first, `?label=None` must not become the bytes every plain badge is served."""
+    assert badge_texts(client.get("/badge/salisbury.svg?label=None").data)[1][0] == "None"
+    assert badge_texts(client.get("/badge/salisbury.svg").data)[1][0] == "Salisbury incident"
+
+
 def test_badge_widths_follow_the_text(client, at_reference):
     root, _ = badge_texts(client.get("/badge/salisbury.svg").data)
     label_rect, message_rect = list(root.iter(f"{SVG}rect"))[1:3]
