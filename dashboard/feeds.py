@@ -331,12 +331,14 @@ def _store_entries(db, feed: models.Feed, entries, now, report: PollReport) -> N
         if (item.guid and item.guid in guids) or (item.link and item.link in links):
             report.duplicates += 1  # stored before, or earlier in this same feed
             continue
-        guids.add(item.guid)
-        links.add(item.link)
         try:
-            fresh.append((item, sitefile.check_statement(item.values, site.timezone, site.locale)))
+            checked = sitefile.check_statement(item.values, site.timezone, site.locale)
         except FieldErrors as error:
             report.skipped.append(f"{item.values['title'][:60]!r}: {error}")
+            continue
+        fresh.append((item, checked))
+        guids.add(item.guid)
+        links.add(item.link)
     taken = _existing(db, models.Statement.slug, {checked["slug"] for _, checked in fresh})
     for _, checked in fresh:
         checked["slug"] = _unique_slug(db, checked["slug"], taken)
