@@ -112,7 +112,8 @@ def _cached_json(key: str, payload_at) -> Response:
     now = timecalc.utcnow()
 
     def view(shot: Snapshot) -> tuple[str, dt.datetime]:
-        return current_app.json.dumps(payload_at(shot)) + "\n", shot.minute + timecalc.MINUTE
+        text = current_app.json.dumps(payload_at(shot), separators=(",", ":"))  # as jsonify
+        return text + "\n", shot.minute + timecalc.MINUTE
 
     return cached_response(live_pages().get(key, now, view=view), now, "application/json")
 
