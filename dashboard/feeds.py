@@ -451,14 +451,20 @@ STORE_ATTEMPTS = 4
 
 
 def _store_result(the_store: store.Store, feed_id: int, result, got: Download, now, report):
-    """Store the new items in one transaction. SQLite refuses at once (no waiting) a writer
-    whose transaction began as a reader while another one wrote: try again, and the other
-    poller's items are then seen as duplicates."""
+    """Store the new items in one transaction, which begins with a write to the feed's row:
+    SQLite's driver opens a transaction only at a write, so a savepoint opened before one
+    would commit on release; and on PostgreSQL two pollers of one feed take turns. SQLite
+    refuses at once (no waiting) a writer whose transaction began as a reader while another
+    one wrote: try again, and the other poller's items are then seen as duplicates."""
     for attempt in range(1, STORE_ATTEMPTS + 1):
         report.new, report.duplicates, report.skipped = 0, 0, []
         try:
             with the_store.session() as db, db.begin():
                 row = db.get(models.Feed, feed_id)
+                if row is None:  # deleted while it was being fetched
+                    return
+                row.last_polled_at = now
+                db.flush()
                 _store_entries(db, row, result.entries, now, report)
                 row.etag, row.last_modified = got.etag, got.last_modified
                 if not row.title:

@@ -490,3 +490,19 @@ def feed_statements_slug(app) -> str:
                 models.Statement.source_url == "http://ministry.example/talks"
             )
         )
+
+
+def test_a_poll_that_fails_late_stores_nothing(feed_app, server, monkeypatch, at_reference):
+    """One transaction: when the last step fails, the items stored before it go too (SQLite's
+    driver begins a transaction only at a write, so a savepoint opened first would commit)."""
+    feed_id = add_feed(feed_app, server.url("/rss2"))
+
+    def failing(_session):
+        raise sa.exc.OperationalError("UPDATE site", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(feeds.store, "mark_changed", failing)
+    report = feeds.poll_feed(feed_app, feed_id)
+    assert report.error and "disk I/O error" in report.error
+    assert feed_statements(feed_app, feed_id) == []
+    monkeypatch.undo()
+    assert feeds.poll_feed(feed_app, feed_id).new == 2  # nothing was half-stored
