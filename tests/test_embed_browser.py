@@ -13,7 +13,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from browser_support import AppServer, FileServer, launch_chromium, pinned_htmx
 from playwright.sync_api import expect, sync_playwright
-from test_browser import LONDON, MOSCOW, WATCH_CLOCKS, hhmm, london_day, next_boundary
+from test_browser import (
+    LONDON,
+    MOSCOW,
+    WATCH_CLOCKS,
+    clear_of_boundaries,
+    hhmm,
+    london_day,
+    next_boundary,
+)
 
 from dashboard import settings
 
@@ -138,9 +146,7 @@ def test_script_embeds_a_live_widget_that_fits_across_origins(dashboard, new_pag
     with FileServer(files) as host:
         assert urlsplit(host.origin).port != urlsplit(server.origin).port
         page = new_page()
-        now = time.time()
-        if next_boundary(now) - now < READY_MARGIN:  # measure a clean minute
-            time.sleep(next_boundary(now) - now + 0.5)
+        clear_of_boundaries(before=READY_MARGIN)  # measure a clean minute
         opened = time.time()
         page.goto(host.url("/host.html"))
         plain, listed = widget_frames(page, server, 2)
@@ -260,9 +266,7 @@ def test_restricted_origins_make_chromium_refuse_the_frame(dashboard, new_page):
 def test_widget_reads_without_javascript_and_reloads_at_its_change(dashboard, new_page):
     server = dashboard()
     page = new_page(java_script_enabled=False)
-    now = time.time()
-    if next_boundary(now) - now < 5:  # the refresh is real: keep it from firing mid-test
-        time.sleep(next_boundary(now) - now + 0.5)
+    clear_of_boundaries(before=5)  # the refresh is real: keep it from firing mid-test
     before = time.time()
     page.goto(server.url("/embed?clocks=London&counters=salisbury"))
     after = time.time()

@@ -24,7 +24,7 @@ from babel import Locale
 from babel.dates import format_date
 from browser_support import ARTIFACTS, packed_npm_file
 from playwright.sync_api import expect
-from test_browser import london_day, next_boundary
+from test_browser import clear_of_boundaries, london_day
 
 from dashboard.captions import counter_caption
 
@@ -62,14 +62,6 @@ def open_page(context, url: str):
     assert response is not None and response.status == 200, (url, response and response.status)
     page.wait_for_function(HTMX_READY)
     return page
-
-
-def away_from_turnovers(margin: float = 12.0) -> None:
-    """Tests that swap the live block in by hand want no real swap meanwhile: wait past the
-    next minute boundary (and so past London's midnight) when it is closer than `margin`."""
-    now = time.time()
-    if next_boundary(now) - now < margin:
-        time.sleep(next_boundary(now) - now + 1)
 
 
 # -- contrast (WCAG 2.x) ----------------------------------------------------------------------
@@ -150,7 +142,7 @@ async () => {
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", AXE_PAGES)
 def test_axe_finds_nothing_serious(live_app, new_context, axe_source, path, scheme):
-    away_from_turnovers()  # axe reads the page while it stands still
+    clear_of_boundaries(before=12)  # axe reads the page while it stands still
     page = open_page(new_context(color_scheme=scheme), live_app.url(path))
     assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
     page.add_script_tag(content=axe_source)
@@ -387,7 +379,7 @@ def test_announcer_speaks_for_counters_never_for_clocks(live_app, new_context):
     """htmx's real swap of the live block, with live.js listening: the fragment comes from the
     app and only what it says is edited in flight (Playwright routing) - the clocks, or the
     counters - so the test needs no midnight to see a counter change."""
-    away_from_turnovers()
+    clear_of_boundaries(before=12)
     page = new_context().new_page()
     edit = {"with": None}
 
