@@ -1,4 +1,7 @@
-"""dashboard: a live "days since" dashboard."""
+"""dashboard: a live "days since" dashboard.
+
+create_app() reads the configuration, then lets each package register itself: the content
+store, the caches, the languages, the web and the command line."""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from dashboard import settings
+from dashboard import cache, cli, config, content, i18n, web
+from dashboard.web.auth import secretkey
 
 PACKAGE = Path(__file__).parent
 
@@ -33,49 +37,14 @@ def create_app(test_config: dict | None = None, *, require_secret_key: bool = Tr
         instance_path=instance_path,
         instance_relative_config=True,
     )
-    app.config.from_mapping(settings.defaults())
-    app.config.update(settings.from_environment())
+    app.config.from_mapping(config.defaults())
+    app.config.update(config.from_environment())
     if test_config:
         app.config.update(test_config)
-    from dashboard import secretkey
-
-    secretkey.init_app(app, required=require_secret_key)
-
-    from dashboard import (
-        api,
-        badges,
-        cli,
-        db,
-        embed,
-        errors,
-        health,
-        i18n,
-        live,
-        public,
-        templating,
-    )
-
-    db.init_app(app)
-    live_pages = live.LivePages(app)
-    app.extensions["dashboard.live"] = live_pages
-    public.register_views(live_pages)
-    api.register_views(live_pages)
-    templating.init_app(app)
-    i18n.init_app(app)
-    errors.init_app(app)
-    cli.init_app(app)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(health.bp)
-    embed.init_app(app)  # /embed, its builder, oEmbed, and the framing headers of every response
-    badges.init_app(app)
-    from dashboard import admin, api_statements, atom, auth, export, feeds, tokens
-
-    auth.init_app(app)  # sessions, CSRF on every state-changing request, create-admin
-    admin.init_app(app)  # /admin
-    api_statements.init_app(app)  # /api/v1/statements: bearer tokens, exempt from CSRF
-    atom.init_app(app)  # /feed.atom
-    feeds.init_app(app)
-    tokens.init_app(app)
-    export.init_app(app)
+    secretkey.register(app, required=require_secret_key)
+    content.register(app)
+    cache.register(app)
+    i18n.register(app)
+    web.register(app)
+    cli.register(app)
     return app

@@ -1,5 +1,9 @@
 """Fixtures after flaskr: an app on a fresh database per test, its client and CLI runner.
 
+Each folder is a tier: unit/ and web/ are the fast tier; system/ starts processes, nginx or a
+wheel build; browser/ drives Chromium. Tests are marked by their folder, so that
+`pytest -m "not browser and not system"` runs the fast tier alone.
+
 With DATABASE_URL pointing at PostgreSQL, each test gets a database of its own on that server,
 created and dropped here; otherwise a SQLite file in the test's temporary folder.
 The browser tests' fixtures (Chromium, the pinned htmx, the app served on 127.0.0.1) follow.
@@ -8,18 +12,21 @@ The browser tests' fixtures (Chromium, the pinned htmx, the app served on 127.0.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
+import shutil
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 import time_machine
-from browser_support import AppServer, FileServer, launch_chromium, pinned_htmx
+from flask import Flask
 
-from dashboard import create_app, settings, sitefile, store
-
-REFERENCE_INSTANT = dt.datetime(2020, 1, 26, 17, 58, tzinfo=dt.UTC)
+from dashboard import config, create_app
+from dashboard.content import sitefile, store
+from dashboard.content.store import EXTENSION as STORE
+from tests.helpers.browser import AppServer, FileServer, launch_chromium, pinned_htmx
+from tests.helpers.reference import REFERENCE_INSTANT
 
 
 def _postgres_url() -> sa.URL | None:
@@ -36,7 +43,7 @@ def database_url(tmp_path):
         yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
         return
     name = f"dashboard_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    admin = _admin_engine(server)
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
@@ -47,27 +54,83 @@ def database_url(tmp_path):
         admin.dispose()
 
 
-@pytest.fixture
-def empty_app(database_url, tmp_path):
-    """An app whose database has the schema but no site yet."""
-    app = create_app(
+def _admin_engine(server: sa.URL) -> sa.Engine:
+    return sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def _make_app(database_url: str, instance: Path) -> Flask:
+    return create_app(
         {
             "TESTING": True,
             "DATABASE_URL": database_url,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "INSTANCE_PATH": str(instance),
             "SECRET_KEY": "test",
         }
     )
-    store.migrate(app.extensions["dashboard.store"])
-    yield app
-    app.extensions["dashboard.store"].engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory) -> dict[str, str]:
+    """Two databases built once per run, the schema alone and the schema with the demo; each
+    test's database starts as a copy of one (a file copy on SQLite, CREATE DATABASE … TEMPLATE
+    on PostgreSQL), which saves the migrations and the load in every test."""
+    folder = tmp_path_factory.mktemp("templates")
+    server = _postgres_url()
+    if server is None:
+        urls = {kind: f"sqlite:///{folder / kind}.sqlite3" for kind in ("schema", "demo")}
+    else:
+        run = uuid.uuid4().hex[:8]
+        names = {kind: f"dashboard_template_{run}_{kind}" for kind in ("schema", "demo")}
+        admin = _admin_engine(server)
+        with admin.connect() as connection:
+            for name in names.values():
+                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        urls = {k: server.set(database=n).render_as_string(False) for k, n in names.items()}
+    for kind, url in urls.items():
+        made = _make_app(url, folder / kind)
+        store.migrate(made.extensions[STORE])
+        if kind == "demo":
+            sitefile.load(made.extensions[STORE], sitefile.read_file(sitefile.DEMO_PATH))
+        made.extensions[STORE].engine.dispose()  # a template must have no connections
+    yield urls
+    if server is not None:
+        with admin.connect() as connection:
+            for name in names.values():
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _copy_of(template_url: str, database_url: str) -> None:
+    """Make the (empty, unused) test database a copy of the template."""
+    template, target = sa.make_url(template_url), sa.make_url(database_url)
+    if target.get_backend_name() == "sqlite":
+        shutil.copyfile(template.database, target.database)
+        return
+    admin = _admin_engine(target)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE "{target.database}"'))
+        connection.execute(
+            sa.text(f'CREATE DATABASE "{target.database}" TEMPLATE "{template.database}"')
+        )
+    admin.dispose()
 
 
 @pytest.fixture
-def app(empty_app):
+def empty_app(database_url, tmp_path, templates):
+    """An app whose database has the schema but no site yet."""
+    _copy_of(templates["schema"], database_url)
+    made = _make_app(database_url, tmp_path / "instance")
+    yield made
+    made.extensions[STORE].engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, tmp_path, templates):
     """An app with the demo content: the reference page of 26 January 2020."""
-    sitefile.load(empty_app.extensions["dashboard.store"], sitefile.read_file(sitefile.DEMO_PATH))
-    return empty_app
+    _copy_of(templates["demo"], database_url)
+    made = _make_app(database_url, tmp_path / "instance")
+    yield made
+    made.extensions[STORE].engine.dispose()
 
 
 @pytest.fixture
@@ -133,7 +196,7 @@ def serve(app):
 
 @pytest.fixture
 def local_htmx(htmx_server) -> dict:
-    return {"HTMX_URL": htmx_server.url("/htmx.min.js"), "HTMX_INTEGRITY": settings.HTMX_SRI}
+    return {"HTMX_URL": htmx_server.url("/htmx.min.js"), "HTMX_INTEGRITY": config.HTMX_SRI}
 
 
 @pytest.fixture
@@ -150,3 +213,13 @@ def new_context(browser, serve):
     yield make
     for context in contexts:
         context.close()
+
+
+TIERS = {"browser": pytest.mark.browser, "system": pytest.mark.system}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        tier = item.path.parent.name
+        if tier in TIERS:
+            item.add_marker(TIERS[tier])

@@ -1,0 +1,52 @@
+"""Every cache key, made here: the per-process memory and the scheduler's warmed rows share
+them, so a view and the warmer must spell a key the same way. A key names what was rendered
+and every input that changes its bytes; the minute is kept beside it."""
+
+from __future__ import annotations
+
+
+def page(locale: str) -> str:
+    return f"page:{locale}"
+
+
+def live_block(locale: str) -> str:
+    return f"live:{locale}"
+
+
+def archive(locale: str, language: str, before: str, per_page: int) -> str:
+    return f"archive:{locale}:{language}:{before}:{per_page}"
+
+
+def statement(locale: str, slug: str) -> str:
+    return f"statement:{locale}:{slug}"
+
+
+def snapshot_json(locale: str) -> str:
+    return f"snapshot.json:{locale}"
+
+
+def api_statements(limit: int, before: str) -> str:
+    return f"api.statements:{limit}:{before}"
+
+
+def api_statement(slug: str) -> str:
+    return f"api.statement:{slug}"
+
+
+def atom(host_url: str) -> str:
+    # Absolute links depend on the host asked for, so the bytes are kept per host.
+    return f"atom:{host_url}"
+
+
+def embed(query_string: str, fragment: bool) -> str:
+    return f"embed:{'live' if fragment else 'page'}:{query_string}"
+
+
+def builder(locale: str, query_string: str) -> str:
+    return f"builder:{locale}:{query_string}"
+
+
+def badge(kind: str, slug: str, style: str, locale: str, label: str | None) -> str:
+    # No label and the label "None" must not share bytes.
+    shown = "-" if label is None else "=" + label
+    return f"badge.{kind}:{slug}:{style}:{locale}:{shown}"

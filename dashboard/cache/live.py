@@ -1,0 +1,250 @@
+"""Rendered bytes per minute: warmed by the scheduler, shared through the store, kept in memory.
+
+A request looks in this process's memory, then for bytes the scheduler warmed for this minute,
+and only renders itself when neither has them (no scheduler running, or just after an edit).
+The bytes hold a placeholder for the htmx delay, filled in per request, so one rendering serves
+a whole minute and every reader still asks again right at the boundary.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import dataclasses
+import datetime as dt
+import hashlib
+import logging
+import math
+import re
+import threading
+from collections.abc import Callable, Iterable
+
+import sqlalchemy as sa
+from flask import Flask, current_app, has_request_context
+
+from dashboard import config
+from dashboard.content import models, store
+from dashboard.core import timecalc
+from dashboard.core.snapshot import SiteContent, Snapshot, snapshot
+
+EXTENSION = "dashboard.live"
+
+log = logging.getLogger(__name__)
+
+DELAY_MARK = b"__NEXT_DELAY_MS__"
+NEXT_CHANGE_MARK = b"__NEXT_CHANGE_MS__"  # filled at render time: Unix ms of the next change
+# Also filled per request: whole seconds to the change for <meta http-equiv="refresh"> (rounded
+# up with the same margin, so a reload lands after it), the seconds a cache may keep the bytes
+# (rounded down, as max-age), and this request's origin for the few absolute URLs (oEmbed,
+# snippets to copy) that bytes warmed outside any request cannot know.
+REFRESH_MARK = b"__NEXT_REFRESH_S__"
+MAX_AGE_MARK = b"__MAX_AGE_S__"
+ORIGIN_MARK = b"__ORIGIN__"
+SAFE_ORIGIN = re.compile(r"https?://[A-Za-z0-9.:\[\]-]+")
+
+# A view turns a snapshot into text and says when that text next changes.
+View = Callable[[Snapshot], tuple[str, dt.datetime]]
+# The views the scheduler warms, named from the content and the languages (a badge per counter
+# and language, say): (key, view, locale) each.
+Family = Callable[[SiteContent], Iterable[tuple[str, View, str]]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Rendered:
+    body: bytes
+    etag: str
+    next_change: dt.datetime
+    minute: dt.datetime
+
+
+class StoreUnavailable(RuntimeError):
+    """No content could be read and none was read before."""
+
+
+def etag_for(body: bytes) -> str:
+    """Weak: responses differ in the per-request delay, yet are the same content."""
+    return 'W/"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+class LivePages:
+    def __init__(self, app: Flask):
+        self.app = app
+        self.families: list[Family] = []
+        self._memory: collections.OrderedDict[tuple[str, dt.datetime], Rendered] = (
+            collections.OrderedDict()
+        )
+        self._lock = threading.Lock()
+        self._content: SiteContent | None = None
+        self._content_checked: dt.datetime | None = None
+
+    def register_family(self, family: Family) -> None:
+        """Views the scheduler warms: requests for them find bytes ready."""
+        self.families.append(family)
+
+    # -- content -------------------------------------------------------------------------
+    def content(self, at: dt.datetime) -> SiteContent:
+        """The stored content, re-read when its revision changed; checked once a minute at most
+        unless invalidated, and kept when the store is briefly unreachable."""
+        minute = timecalc.floor_minute(at)
+        cached = self._content
+        if cached is not None and self._content_checked == minute:
+            return cached
+        the_store: store.Store = self.app.extensions[store.EXTENSION]
+        try:
+            with the_store.session() as session:
+                if cached is not None and store.current_revision(session) == cached.revision:
+                    fresh = cached
+                else:
+                    fresh = store.read_content(session)
+        except store.NotInitialised:
+            raise
+        except sa.exc.SQLAlchemyError as error:
+            if cached is None:
+                _explain_schema(the_store)
+                raise StoreUnavailable(str(error)) from error
+            log.warning("store unreachable, showing the last good content: %s", error)
+            return cached
+        self._content, self._content_checked = fresh, minute
+        return fresh
+
+    def snapshot(self, at: dt.datetime, locale: str | None = None) -> Snapshot:
+        return snapshot(at, self.content(at), locale)
+
+    def invalidate(self) -> None:
+        """After a write in this process: its readers see the change at once."""
+        with self._lock:
+            self._memory.clear()
+            self._content = None
+            self._content_checked = None
+
+    # -- rendering -------------------------------------------------------------------------
+    def render(
+        self,
+        at: dt.datetime,
+        view: View,
+        content: SiteContent | None = None,
+        locale: str | None = None,
+    ) -> Rendered:
+        minute = timecalc.floor_minute(at)
+        shot = snapshot(minute, content or self.content(minute), locale)
+        if has_request_context():
+            text, next_change = view(shot)
+        else:  # the scheduler renders ahead, outside any request; links stay relative
+            with self.app.test_request_context("/"):
+                text, next_change = view(shot)
+        # The instant of the next change is the same for every reader: written in once, here.
+        body = text.encode("utf-8").replace(
+            NEXT_CHANGE_MARK, str(timecalc.epoch_millis(next_change)).encode()
+        )
+        return Rendered(body=body, etag=etag_for(body), next_change=next_change, minute=minute)
+
+    def get(self, key: str, at: dt.datetime, view: View, locale: str | None = None) -> Rendered:
+        """Bytes for `key` this minute: from this process's memory, else warmed by the
+        scheduler, else rendered here with `view` (archive pages, statements, embeds with
+        unusual parts, or just after an edit), and kept."""
+        minute = timecalc.floor_minute(at)
+        found = self._memory.get((key, minute))
+        if found is not None:
+            # Least recently used goes first: a crawler walking archive cursors must not push
+            # out the page everyone is reading.
+            with self._lock, contextlib.suppress(KeyError):  # it may just have been dropped
+                self._memory.move_to_end((key, minute))
+            return found
+        found = self._warmed(key, minute)
+        if found is None:
+            found = self.render(at, view, locale=locale)
+        with self._lock:
+            self._memory[(key, minute)] = found
+            while len(self._memory) > config.MEMORY_ENTRIES:
+                self._memory.popitem(last=False)
+            for stale in [k for k in self._memory if k[1] < minute]:
+                del self._memory[stale]
+        return found
+
+    def _warmed(self, key: str, minute: dt.datetime) -> Rendered | None:
+        the_store: store.Store = self.app.extensions[store.EXTENSION]
+        try:
+            with the_store.session() as session:
+                row = store.rendered_bytes(session, key, minute)
+        except sa.exc.SQLAlchemyError as error:
+            log.warning("cannot read warmed bytes for %s: %s", key, error)
+            return None
+        if row is None:
+            return None
+        return Rendered(body=row.body, etag=row.etag, next_change=row.next_change, minute=minute)
+
+    def warm(self, at: dt.datetime) -> int:
+        """Render the hot views for this minute and the next into the store (the scheduler's
+        job), so web processes start each minute with bytes ready. Returns rows written."""
+        the_store: store.Store = self.app.extensions[store.EXTENSION]
+        self._content_checked = None  # always look for edits made by other processes
+        minute = timecalc.floor_minute(at)
+        content = self.content(minute)
+        hot = [entry for family in self.families for entry in family(content)]
+        rows = [
+            (key, self.render(when, view, content=content, locale=locale))
+            for when in (minute, minute + timecalc.MINUTE)
+            for key, view, locale in hot
+        ]
+        revision = content.revision
+        with the_store.session() as session, session.begin():
+            for key, rendered in rows:
+                session.merge(
+                    models.Rendered(
+                        key=key,
+                        minute=rendered.minute,
+                        revision=revision,
+                        etag=rendered.etag,
+                        next_change=rendered.next_change,
+                        body=rendered.body,
+                    )
+                )
+            session.execute(sa.delete(models.Rendered).where(models.Rendered.minute < minute))
+        return len(rows)
+
+
+def _explain_schema(the_store: store.Store) -> None:
+    """An old schema looks like a broken query; say what to do instead."""
+    try:
+        current = store.schema_is_current(the_store)
+    except sa.exc.SQLAlchemyError:
+        return  # really unreachable
+    if not current:
+        raise store.NotInitialised(
+            "the database schema is older than this version: run `dashboard migrate`"
+        )
+
+
+def live_pages() -> LivePages:
+    return current_app.extensions[EXTENSION]
+
+
+MARKS = re.compile(b"|".join([DELAY_MARK, REFRESH_MARK, MAX_AGE_MARK, ORIGIN_MARK]))
+
+
+def fill_delay(
+    body: bytes, next_change: dt.datetime, now: dt.datetime, origin: str | Callable[[], str] = ""
+) -> bytes:
+    """The htmx delay from this request's instant to the content's next change, plus a small
+    margin so that the next request lands after the boundary, never just before it (and the
+    other per-request marks above, when the bytes hold them). One pass, one copy of the body:
+    this runs on every request. `origin` may be a function, called only when the bytes ask."""
+    if b"__" not in body:
+        return body
+    seconds = timecalc.seconds_until(next_change, now)
+    millis = max(int(seconds * 1000) + 100, 200)
+    values = {
+        DELAY_MARK: str(millis).encode(),
+        REFRESH_MARK: str(math.ceil(millis / 1000)).encode(),
+        MAX_AGE_MARK: str(timecalc.whole_seconds_left(next_change, now)).encode(),
+    }
+
+    def fill(match: re.Match) -> bytes:
+        mark = match.group()
+        if mark not in values:  # the origin, asked for once
+            asked = origin() if callable(origin) else origin
+            # An odd Host header gets relative URLs rather than markup of its choosing.
+            values[mark] = asked.encode() if SAFE_ORIGIN.fullmatch(asked) else b""
+        return values[mark]
+
+    return MARKS.sub(fill, body)

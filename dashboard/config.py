@@ -1,0 +1,124 @@
+"""Every setting and knob, in one place. Settings (the app's config) can be changed per
+deployment, from the environment; knobs are constants of the code, named here so that a page
+size, a cache age or a limit is found without searching."""
+
+from __future__ import annotations
+
+import os
+import re
+
+HTMX_VERSION = "2.0.11"
+# Computed from package/dist/htmx.min.js of the npm tarball; tests re-check it against the file.
+HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
+HTMX_CDN_URL = f"https://cdn.jsdelivr.net/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
+
+ENVIRONMENT_KEYS = {
+    "DATABASE_URL": str,  # any SQLAlchemy URL; SQLite in the instance folder when unset
+    "SECRET_KEY": str,
+    "HTMX_URL": str,  # self-hosters point this at their own copy
+    "HTMX_INTEGRITY": str,  # SRI for HTMX_URL; empty disables the check for a self-hosted copy
+    "INSTANCE_PATH": str,
+    "EMBED_ALLOWED_ORIGINS": str,  # who may frame /embed: origins, space- or comma-separated
+    "PROXY_COUNT": int,  # reverse proxies in front (X-Forwarded-For/-Proto are trusted that deep)
+    "STATEMENTS_PER_PAGE": int,
+    "OEMBED_CACHE_SECONDS": int,
+    "STATIC_CACHE_SECONDS": int,
+    "SESSION_COOKIE_SECURE": lambda text: text.strip().lower() in ("1", "true", "yes", "on"),
+}
+# One CSP source expression for frame-ancestors: '*', scheme://host[:port] (an optional leading
+# "*." on the host), or 'self' / 'none' (quotes optional). Nothing that could end the directive.
+FRAME_SOURCE = re.compile(
+    r"\*|https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:(\d{1,5}|\*))?|'?(self|none)'?"
+)
+
+
+# -- knobs ------------------------------------------------------------------------------------
+# The scheduler beats every minute; two missed beats mean it is gone.
+HEARTBEAT_STALE_SECONDS = 150
+SCHEDULER_STANDBY_RETRY_SECONDS = 5
+# Rendered bytes kept per web process (least recently used go first).
+MEMORY_ENTRIES = 512
+# The admin's statement list.
+ADMIN_PER_PAGE = 50
+# /feed.atom
+ATOM_ENTRIES = 20
+# /api/v1/statements?limit=
+API_MAX_LIMIT = 100
+API_DEFAULT_LIMIT = 20
+# /embed
+EMBED_MAX_STATEMENTS = 10
+OEMBED_WIDTH = 480
+# Badges
+BADGE_MAX_LABEL = 60
+BADGE_LABEL_SHORTEN_AT = 32  # a default label longer than this is cut at a word
+# The language cookie, once a reader chose a language in the URL.
+LANGUAGE_COOKIE_DAYS = 365
+# Feeds in
+FEED_MIN_INTERVAL_MINUTES, FEED_MAX_INTERVAL_MINUTES = 1, 7 * 24 * 60
+FEED_SUMMARY_CHARS = 600
+# Site files
+EXPORT_PROGRESS_FROM = 500  # a progress bar for at least this many statements, on a terminal
+
+
+def defaults() -> dict:
+    return {
+        "DATABASE_URL": None,
+        "SECRET_KEY": None,
+        "HTMX_URL": HTMX_CDN_URL,
+        "HTMX_INTEGRITY": HTMX_SRI,
+        "STATEMENTS_PER_PAGE": 20,
+        # How long caches may keep what does not change with time. Pages, fragments, badges
+        # and the API are kept until their content next changes, which the snapshot says.
+        "OEMBED_CACHE_SECONDS": 3600,  # an oEmbed answer is an iframe: only edits change it
+        "STATIC_CACHE_SECONDS": 300,  # styles and scripts, as nginx keeps them
+        "EMBED_ALLOWED_ORIGINS": "*",  # the widget is read-only: anyone may frame it
+        # The admin and the write API.
+        "PROXY_COUNT": 0,
+        "SESSION_COOKIE_SECURE": False,  # also Secure whenever the request came over https
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "dashboard_session",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # forms and JSON; site files load from the CLI
+        "ADMIN_PASSWORD_MIN_LENGTH": 12,
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_WINDOW_SECONDS": 15 * 60,
+        # Feeds in.
+        "FEED_CONNECT_TIMEOUT": 5.0,
+        "FEED_READ_TIMEOUT": 15.0,
+        "FEED_TOTAL_TIMEOUT": 60.0,  # a server dribbling bytes is cut off after this
+        "FEED_MAX_BYTES": 5 * 1024 * 1024,
+    }
+
+
+def from_environment(environ: os._Environ | dict | None = None) -> dict:
+    environ = os.environ if environ is None else environ
+    found = {key: cast(environ[key]) for key, cast in ENVIRONMENT_KEYS.items() if key in environ}
+    # A self-hosted htmx cannot match the CDN file's hash unless one is given with it.
+    if "HTMX_URL" in found and "HTMX_INTEGRITY" not in found:
+        found["HTMX_INTEGRITY"] = ""
+    return found
+
+
+def embed_origins(text: str) -> tuple[str, ...]:
+    """EMBED_ALLOWED_ORIGINS as CSP frame-ancestors sources, keywords quoted as CSP wants them;
+    a bad entry is an error that names it."""
+    sources = []
+    for part in re.split(r"[\s,]+", text.strip()):
+        if not part:
+            continue
+        if not FRAME_SOURCE.fullmatch(part):
+            raise ValueError(
+                f"EMBED_ALLOWED_ORIGINS: {part!r} is not an origin such as https://a.example "
+                "(or *, self, none)"
+            )
+        keyword = part.strip("'")
+        sources.append(f"'{keyword}'" if keyword in ("self", "none") else part)
+    if not sources:
+        raise ValueError(
+            "EMBED_ALLOWED_ORIGINS is empty; use * or origins such as https://a.example"
+        )
+    if "'none'" in sources and len(sources) > 1:
+        raise ValueError("EMBED_ALLOWED_ORIGINS: none cannot be combined with other origins")
+    return tuple(sources)

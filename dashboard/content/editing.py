@@ -1,0 +1,233 @@
+"""Content writes from the admin and the write API: checked with the site file's own checks,
+done in one transaction with mark_changed(), then shown at once in this process.
+
+Every function here either writes everything it was asked to or nothing: a FieldErrors (bad
+values) or a Conflict (a slug or label already taken) leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from dashboard.content import models, store
+from dashboard.content.sitefile import checks
+from dashboard.content.sitefile.checks import FieldErrors
+from dashboard.core import timecalc
+
+__all__ = ["Conflict", "FieldErrors", "NotFound"]
+
+STATEMENT_FIELDS = (
+    "slug", "published", "title", "summary", "body", "featured", "draft", "source_url", "language",
+)  # fmt: skip
+
+
+class Conflict(Exception):
+    """A unique value (slug, label, URL) that another row already has."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        self.fields = {field: [message]}
+        super().__init__(message)
+
+
+class NotFound(LookupError):
+    pass
+
+
+@contextlib.contextmanager
+def content_write() -> Iterator[Session]:
+    """A transaction that changes what the public sees: the revision is bumped and stale bytes
+    dropped in it, and this process's pages are refreshed right after the commit (others
+    notice the new revision within a minute)."""
+    try:
+        with store.current_store().session() as db, db.begin():
+            yield db
+            db.flush()
+            store.mark_changed(db)
+    except sa.exc.IntegrityError as error:
+        raise Conflict("_", f"another row already has this value ({error.orig})") from None
+    store.current_store().changed()
+
+
+def site_settings(db: Session) -> models.Site:
+    site = db.get(models.Site, 1)
+    if site is None:
+        raise store.NotInitialised("no site is loaded: run `dashboard load FILE` or `--demo`")
+    return site
+
+
+# -- statements -----------------------------------------------------------------------------------
+def statement_values(row: models.Statement) -> dict:
+    """A stored statement in the form the checks take (for PATCH, and the admin's forms)."""
+    return {name: getattr(row, name) for name in STATEMENT_FIELDS}
+
+
+def find_statement(db: Session, slug: str) -> models.Statement | None:
+    return db.scalars(sa.select(models.Statement).where(models.Statement.slug == slug)).first()
+
+
+def _free_slug(db: Session, wanted: str, own_id: int | None) -> str:
+    """A derived slug made unique with -2, -3, …"""
+    slug, number = wanted, 1
+    while True:
+        taken = db.scalar(
+            sa.select(models.Statement.id).where(
+                models.Statement.slug == slug,
+                models.Statement.id != (own_id or 0),
+            )
+        )
+        if taken is None:
+            return slug
+        number += 1
+        slug = f"{wanted[:190]}-{number}"
+
+
+def check_statement(db: Session, values: dict, own_id: int | None = None) -> dict:
+    site = site_settings(db)
+    values = {  # browsers send text areas with CR LF; the store keeps LF
+        k: v.replace("\r\n", "\n") if isinstance(v, str) else v for k, v in values.items()
+    }
+    explicit_slug = bool(str(values.get("slug") or "").strip())
+    if not explicit_slug:
+        values = {k: v for k, v in values.items() if k != "slug"}
+    checked = checks.check_statement(values, site.timezone, site.locale)
+    if explicit_slug:
+        if _free_slug(db, checked["slug"], own_id) != checked["slug"]:
+            raise Conflict("slug", f"the slug {checked['slug']!r} is already used")
+    else:
+        checked["slug"] = _free_slug(db, checked["slug"], own_id)
+    return checked
+
+
+def save_statement(values: dict, statement_id: int | None = None) -> models.Statement:
+    """Create (no id) or replace a statement's fields with checked values."""
+    with content_write() as db:
+        row = None
+        if statement_id is not None:
+            row = db.get(models.Statement, statement_id)
+            if row is None:
+                raise NotFound(f"no statement with id {statement_id}")
+        checked = check_statement(db, values, statement_id)
+        if row is None:
+            row = models.Statement(**checked)
+            db.add(row)
+        else:
+            for name, value in checked.items():
+                setattr(row, name, value)
+    return row
+
+
+def delete_statement(statement_id: int) -> None:
+    with content_write() as db:
+        row = db.get(models.Statement, statement_id)
+        if row is None:
+            raise NotFound(f"no statement with id {statement_id}")
+        db.delete(row)
+
+
+# -- counters and clocks --------------------------------------------------------------------------
+def _ordered(db: Session, model) -> list:
+    return list(db.scalars(sa.select(model).order_by(model.position, model.id)))
+
+
+def _next_position(db: Session, model) -> int:
+    return (db.scalar(sa.select(sa.func.max(model.position))) or 0) + 1
+
+
+def _unique(db: Session, model, column: str, value: str, own_id: int | None, label: str) -> None:
+    taken = db.scalar(
+        sa.select(model.id).where(getattr(model, column) == value, model.id != (own_id or 0))
+    )
+    if taken is not None:
+        raise Conflict(column, f"the {label} {value!r} is already used")
+
+
+def save_counter(values: dict, counter_id: int | None = None) -> models.Counter:
+    with content_write() as db:
+        checked = checks.check_counter(values, site_settings(db).timezone)
+        return _save_ordered(db, models.Counter, "slug", checked, counter_id)
+
+
+def save_clock(values: dict, clock_id: int | None = None) -> models.Clock:
+    with content_write() as db:
+        checked = checks.check_clock(values)
+        return _save_ordered(db, models.Clock, "label", checked, clock_id)
+
+
+def _save_ordered(db: Session, model, key: str, checked: dict, row_id: int | None):
+    """Create (at the end of the order) or update a counter or clock, unique by `key`."""
+    _unique(db, model, key, checked[key], row_id, key)
+    if row_id is None:
+        row = model(**checked, position=_next_position(db, model))
+        db.add(row)
+        return row
+    row = db.get(model, row_id)
+    if row is None:
+        raise NotFound(f"no {model.__tablename__[:-1]} with id {row_id}")
+    for name, value in checked.items():
+        setattr(row, name, value)
+    return row
+
+
+def delete_row(model, row_id: int) -> None:
+    with content_write() as db:
+        row = db.get(model, row_id)
+        if row is None:
+            raise NotFound(f"nothing with id {row_id}")
+        db.delete(row)
+
+
+def move(model, row_id: int, steps: int) -> None:
+    """Move a counter or clock up (-1) or down (+1) the page; positions become 0, 1, 2, …"""
+    with content_write() as db:
+        rows = _ordered(db, model)
+        index = next((i for i, row in enumerate(rows) if row.id == row_id), None)
+        if index is None:
+            raise NotFound(f"nothing with id {row_id}")
+        target = min(max(index + steps, 0), len(rows) - 1)
+        rows.insert(target, rows.pop(index))
+        for position, row in enumerate(rows):
+            row.position = position
+
+
+# -- the site -------------------------------------------------------------------------------------
+def save_site(values: dict) -> models.Site:
+    with content_write() as db:
+        site = site_settings(db)
+        checked = checks.check_site(values)
+        for name, value in checked.items():
+            setattr(site, name, value)
+    return site
+
+
+def preview_content(include_drafts: bool):
+    with store.current_store().session() as db:
+        return store.read_content(db, include_drafts=include_drafts)
+
+
+def parse_published(
+    text: str, zone_name: str, wall_clock: bool = False
+) -> dt.datetime | dt.date | str:
+    """A published value from a form or JSON: a date (midnight in the site's zone), an RFC 3339
+    date-time, or, with wall_clock (the admin's datetime-local field), a date-time without an
+    offset read in the site's zone. Raises FieldErrors naming 'published' otherwise."""
+    text = text.strip()
+    if len(text) == 10:
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise FieldErrors({"published": [f"{text!r} is not a valid date"]}) from None
+    try:
+        return timecalc.parse_instant(text)
+    except timecalc.TimeError as error:
+        if not wall_clock:
+            raise FieldErrors({"published": [str(error)]}) from None
+    try:
+        return timecalc.from_local_text(text, zone_name)
+    except timecalc.TimeError as error:
+        raise FieldErrors({"published": [str(error)]}) from None

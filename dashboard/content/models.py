@@ -1,0 +1,214 @@
+"""The store's tables. Every instant is kept in UTC; `since` is a plain calendar date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from dashboard.core.timecalc import utcnow
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("refusing to store a naive datetime; the store keeps UTC")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def _utcnow() -> dt.datetime:
+    return utcnow()
+
+
+class Site(Base):
+    """One row: the organisation's settings, and a revision bumped by every content change."""
+
+    __tablename__ = "site"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    contact: Mapped[str] = mapped_column(Text, default="")
+    locale: Mapped[str] = mapped_column(String(16), default="en")
+    latest_count: Mapped[int] = mapped_column(Integer, default=10)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Clock(Base):
+    __tablename__ = "clocks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    label: Mapped[str] = mapped_column(String(100), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    hour12: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Counter(Base):
+    __tablename__ = "counters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    since: Mapped[dt.date] = mapped_column(Date)
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    event: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # {"ru": {"event": "...", "note": "..."}}: the counter's words in other languages.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Statement(Base):
+    __tablename__ = "statements"
+    __table_args__ = (Index("ix_statements_published_id", "published", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    published: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    featured: Mapped[bool] = mapped_column(Boolean, default=False)
+    source_url: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(16), default="en", index=True)
+    # Drafts are seen only in the admin: never on the page, archive, API, Atom or snapshot.
+    draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Set on every insert and update (site file, admin, API, feeds); Atom's <updated>.
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow, onupdate=_utcnow)
+
+
+class Rendered(Base):
+    """Bytes the scheduler rendered ahead for a minute, shared by every web process."""
+
+    __tablename__ = "rendered"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    minute: Mapped[dt.datetime] = mapped_column(UTCDateTime, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    etag: Mapped[str] = mapped_column(String(80))
+    next_change: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SchedulerState(Base):
+    """Which scheduler holds the lock, and when it last showed it was alive."""
+
+    __tablename__ = "scheduler_state"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+# -- admin, write API and feeds (migration 0003) -------------------------------------------------
+class AdminUser(Base):
+    """Someone who may sign in at /admin. Only a werkzeug scrypt hash of the password is kept."""
+
+    __tablename__ = "admin_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class LoginFailure(Base):
+    """A wrong password, kept for the throttle window so that every process sees it."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_email_at", "email", "at"),
+        Index("ix_login_failures_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ApiToken(Base):
+    """A bearer token for the write API; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Feed(Base):
+    """An RSS or Atom feed polled into statements."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    interval_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    language: Mapped[str] = mapped_column(String(16), default="en")
+    publish: Mapped[bool] = mapped_column(Boolean, default=True)  # or keep new items as drafts
+    etag: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_modified: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_polled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_success_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_error_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class FeedItem(Base):
+    """One item seen in a feed. The unique constraints keep an item from being stored twice,
+    even by two pollers at once: by guid, then by link. The row outlives a deleted statement,
+    so an item an admin deleted is not fetched again."""
+
+    __tablename__ = "feed_items"
+    __table_args__ = (
+        UniqueConstraint("feed_id", "guid", name="uq_feed_items_feed_guid"),
+        UniqueConstraint("feed_id", "link", name="uq_feed_items_feed_link"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    guid: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    link: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    statement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statements.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

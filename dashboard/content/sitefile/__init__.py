@@ -1,0 +1,31 @@
+"""Site files: TOML in (reader.py, with the checks in checks.py) and out (writer.py)."""
+
+from __future__ import annotations
+
+from dashboard.content.sitefile.checks import FieldErrors
+from dashboard.content.sitefile.reader import (
+    DEMO_PATH,
+    LoadReport,
+    SiteFileError,
+    SiteSpec,
+    apply,
+    load,
+    parse,
+    read_file,
+)
+from dashboard.content.sitefile.writer import dumps, site_document, write_atomically
+
+__all__ = [
+    "DEMO_PATH",
+    "FieldErrors",
+    "LoadReport",
+    "SiteFileError",
+    "SiteSpec",
+    "apply",
+    "dumps",
+    "load",
+    "parse",
+    "read_file",
+    "site_document",
+    "write_atomically",
+]

@@ -1,0 +1,179 @@
+"""Site files (TOML): parse and check everything first, then upsert in one transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from dashboard.content import models, store
+from dashboard.content.sitefile.checks import (
+    Checker,
+    array,
+    clock_table,
+    counter_table,
+    duplicates,
+    site_table,
+    statement_table,
+)
+
+DEMO_PATH = Path(__file__).parent.parent / "demo" / "site.toml"
+
+
+class SiteFileError(ValueError):
+    """A site file that cannot be loaded; nothing was written."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        listed = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{source}: cannot load, nothing was changed:\n{listed}")
+
+
+@dataclasses.dataclass
+class SiteSpec:
+    title: str
+    timezone: str
+    contact: str
+    locale: str
+    latest_count: int
+    clocks: list[dict]
+    counters: list[dict]
+    statements: list[dict]
+
+
+@dataclasses.dataclass
+class LoadReport:
+    created: dict[str, int]
+    changed: dict[str, int]
+    unchanged: dict[str, int]
+
+    @property
+    def any_change(self) -> bool:
+        return any(self.created.values()) or any(self.changed.values())
+
+    def summary(self) -> str:
+        parts = []
+        for kind in ("site", "clocks", "counters", "statements"):
+            parts.append(
+                f"{kind}: {self.created.get(kind, 0)} new, {self.changed.get(kind, 0)} changed, "
+                f"{self.unchanged.get(kind, 0)} unchanged"
+            )
+        return "; ".join(parts)
+
+
+def parse(text: str, source: str) -> SiteSpec:
+    """Check the whole file and collect every problem before anything touches the store."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        # tomllib names the line and column, and rejects impossible dates like 2019-02-30.
+        raise SiteFileError(source, [f"not valid TOML: {error}"]) from None
+    check = Checker(text)
+    check.unknown_keys(data, {"site", "clocks", "counters", "statements"}, "top level")
+    site = data.get("site")
+    if not isinstance(site, dict):
+        check.problem("top level", "missing the [site] table")
+        site = {}
+    site_values = site_table(check, site)
+    zone_name, locale = site_values["timezone"], site_values["locale"]
+
+    clocks = [clock_table(check, table, n) for n, table in array(check, data, "clocks")]
+    counters = [
+        counter_table(check, table, n, zone_name) for n, table in array(check, data, "counters")
+    ]
+    statements = [
+        statement_table(check, table, n, zone_name, locale)
+        for n, table in array(check, data, "statements")
+    ]
+    duplicates(check, clocks, "clocks", "label")
+    duplicates(check, counters, "counters", "slug")
+    duplicates(check, statements, "statements", "slug")
+    if check.problems:
+        raise SiteFileError(source, check.problems)
+    return SiteSpec(**site_values, clocks=clocks, counters=counters, statements=statements)
+
+
+def read_file(path: str | Path) -> SiteSpec:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SiteFileError(str(path), ["no such file"]) from None
+    except UnicodeDecodeError as error:
+        raise SiteFileError(str(path), [f"not UTF-8 text: {error}"]) from None
+    except OSError as error:
+        raise SiteFileError(str(path), [error.strerror or str(error)]) from None
+    return parse(text, str(path))
+
+
+Progress = Callable[[list], Iterable]
+
+
+def apply(session: Session, spec: SiteSpec, progress: Progress | None = None) -> LoadReport:
+    """Upsert the spec: counters and statements by slug, clocks by label. The caller commits.
+    `progress` may wrap the statements (the CLI's progress bar for thousands of them)."""
+    report = LoadReport(created={}, changed={}, unchanged={})
+    site = session.get(models.Site, 1)
+    site_values = {
+        "title": spec.title,
+        "timezone": spec.timezone,
+        "contact": spec.contact,
+        "locale": spec.locale,
+        "latest_count": spec.latest_count,
+    }
+    if site is None:
+        session.add(models.Site(id=1, revision=1, **site_values))
+        _count(report.created, "site")
+    else:
+        _update(site, site_values, report, "site")
+
+    for position, clock in enumerate(spec.clocks):
+        values = {**clock, "position": position}
+        _upsert(session, models.Clock, "label", values, report, "clocks")
+    for position, counter in enumerate(spec.counters):
+        values = {k: v for k, v in counter.items() if not k.startswith("_")}
+        values["position"] = position
+        _upsert(session, models.Counter, "slug", values, report, "counters")
+    for statement in progress(spec.statements) if progress else spec.statements:
+        _upsert(session, models.Statement, "slug", statement, report, "statements")
+
+    session.flush()
+    if report.any_change:
+        store.mark_changed(session)
+    return report
+
+
+def _upsert(session, model, key: str, values: dict, report: LoadReport, kind: str) -> None:
+    row = session.scalars(sa.select(model).where(getattr(model, key) == values[key])).first()
+    if row is None:
+        session.add(model(**values))
+        _count(report.created, kind)
+    else:
+        _update(row, values, report, kind)
+
+
+def _update(row, values: dict, report: LoadReport, kind: str) -> None:
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    _count(report.changed if changed else report.unchanged, kind)
+
+
+def _count(tally: dict[str, int], kind: str) -> None:
+    tally[kind] = tally.get(kind, 0) + 1
+
+
+def load(target_store: store.Store, spec: SiteSpec, progress: Progress | None = None) -> LoadReport:
+    """All of the file, or none of it."""
+    with target_store.session() as session, session.begin():
+        return apply(session, spec, progress)
+
+
+# -- the same checks for one record at a time: the admin's forms, the write API, feeds ---------

@@ -1,0 +1,129 @@
+"""Site files out: the stored site as a site file that `dashboard load` reads back
+unchanged (drafts included, marked `draft = true`). Feeds are configuration, not content, and
+are not exported; statements taken from feeds are, as ordinary statements."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+import tomli_w
+
+from dashboard import config
+from dashboard.content import models, store
+
+HEADER = "# Exported by `dashboard export`; `dashboard load` reads it back.\n\n"
+
+
+def progress(items: list, label: str, stream=None) -> contextlib.AbstractContextManager:
+    """A progress bar over the items when there are many and the output is a terminal;
+    otherwise the items as they are."""
+    stream = stream or sys.stdout
+    if len(items) < config.EXPORT_PROGRESS_FROM or not stream.isatty():
+        return contextlib.nullcontext(items)
+    return click.progressbar(items, label=label, file=stream, show_pos=True)
+
+
+def site_document(db, wrap=lambda rows: rows) -> dict:
+    site = db.get(models.Site, 1)
+    if site is None:
+        raise store.NotInitialised("no site is loaded: nothing to export")
+    document: dict = {
+        "site": {
+            "title": site.title,
+            "timezone": site.timezone,
+            "contact": site.contact,
+            "locale": site.locale,
+            "latest_count": site.latest_count,
+        }
+    }
+    clocks = db.scalars(sa.select(models.Clock).order_by(models.Clock.position, models.Clock.id))
+    document["clocks"] = [
+        {"label": c.label, "timezone": c.timezone, "hour12": c.hour12} for c in clocks
+    ]
+    counters = db.scalars(
+        sa.select(models.Counter).order_by(models.Counter.position, models.Counter.id)
+    )
+    document["counters"] = [_counter(c) for c in counters]
+    statements = db.scalars(
+        sa.select(models.Statement).order_by(models.Statement.published, models.Statement.id)
+    ).all()
+    document["statements"] = [_statement(s) for s in wrap(statements)]
+    return {key: value for key, value in document.items() if value != []}
+
+
+def _counter(row: models.Counter) -> dict:
+    data = {"slug": row.slug, "since": row.since}
+    if row.timezone:
+        data["timezone"] = row.timezone
+    data["event"] = row.event
+    if row.note:
+        data["note"] = row.note
+    if row.translations:
+        data["translations"] = row.translations
+    return data
+
+
+def _statement(row: models.Statement) -> dict:
+    data = {
+        "slug": row.slug,
+        "published": row.published,  # aware UTC: written with its offset
+        "title": row.title,
+        "summary": row.summary,
+        "language": row.language,
+    }
+    if row.body:
+        data["body"] = row.body
+    if row.featured:
+        data["featured"] = True
+    if row.draft:
+        data["draft"] = True
+    if row.source_url:
+        data["source_url"] = row.source_url
+    return data
+
+
+def _has_carriage_return(value) -> bool:
+    if isinstance(value, str):
+        return "\r" in value
+    if isinstance(value, dict):
+        return any(_has_carriage_return(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_carriage_return(v) for v in value)
+    return False
+
+
+def dumps(document: dict) -> str:
+    # Multi-line strings read best, but a TOML reader turns their CR LF into LF: a value with
+    # a carriage return is written with escapes instead, so that it reads back the same.
+    multiline = not _has_carriage_return(document)
+    return HEADER + tomli_w.dumps(document, multiline_strings=multiline)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """The file appears whole or not at all."""
+    path = path.resolve()
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def progress_wrapper(label: str):
+    """For sitefile.load(progress=…): the statements, under a progress bar on a terminal."""
+
+    def wrap(items: list):
+        with progress(items, label) as bar:
+            yield from bar
+
+    return wrap

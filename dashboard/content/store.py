@@ -1,0 +1,255 @@
+"""The database: engine per app, migrations, and reading the content a snapshot needs."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+from sqlalchemy.orm import Session, sessionmaker
+
+from dashboard.content import models
+from dashboard.core.snapshot import ClockDef, CounterDef, SiteContent, StatementItem
+
+EXTENSION = "dashboard.store"
+MIGRATIONS = "dashboard.content:migrations"
+
+
+class NotInitialised(RuntimeError):
+    """The database has no schema or no site yet."""
+
+
+@dataclasses.dataclass
+class Store:
+    url: str
+    engine: sa.Engine
+    sessions: sessionmaker[Session]
+    # Called after a content write commits in this process (the caches drop what they hold).
+    listeners: list[Callable[[], None]] = dataclasses.field(default_factory=list)
+
+    def session(self) -> Session:
+        return self.sessions()
+
+    def changed(self) -> None:
+        for listener in self.listeners:
+            listener()
+
+
+def current_store() -> Store:
+    """The app's store, in a request, a CLI command or any app context."""
+    return current_app.extensions[EXTENSION]
+
+
+def make_store(url: str) -> Store:
+    kwargs: dict = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"timeout": 15}
+    engine = sa.create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return Store(url=url, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the scheduler's writes
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def default_sqlite_url(instance_path: str) -> str:
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{Path(instance_path) / 'dashboard.sqlite3'}"
+
+
+def migrate(store: Store, revision: str = "head") -> None:
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def schema_is_current(the_store: Store) -> bool:
+    """Whether the database is at the newest migration this code ships."""
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with the_store.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision() == head
+
+
+def current_revision(session: Session) -> int:
+    try:
+        revision = session.scalar(sa.select(models.Site.revision).where(models.Site.id == 1))
+    except sa.exc.OperationalError as error:
+        if _is_missing_table(error):
+            raise NotInitialised("the database has no schema: run `dashboard migrate`") from None
+        raise
+    except sa.exc.ProgrammingError as error:
+        raise NotInitialised("the database has no schema: run `dashboard migrate`") from error
+    if revision is None:
+        raise NotInitialised("no site is loaded: run `dashboard load FILE` or `--demo`")
+    return revision
+
+
+def _is_missing_table(error: Exception) -> bool:
+    return "no such table" in str(error).lower()
+
+
+def mark_changed(session: Session) -> None:
+    """Bump the content revision and drop bytes rendered from the old content, in the caller's
+    transaction, so that a write and its cache invalidation commit together."""
+    session.execute(
+        sa.update(models.Site).where(models.Site.id == 1).values(revision=models.Site.revision + 1)
+    )
+    session.execute(sa.delete(models.Rendered))
+
+
+# Drafts are for the admin only: every public read (page, archive, statement page, API, Atom,
+# snapshot) goes through this condition.
+PUBLISHED = models.Statement.draft.is_(False)
+
+
+def read_content(session: Session, include_drafts: bool = False) -> SiteContent:
+    """Everything snapshot() needs, read in one transaction. `include_drafts` is for the
+    admin's preview only."""
+    visible = sa.true() if include_drafts else PUBLISHED
+    revision = current_revision(session)
+    site = session.get(models.Site, 1)
+    clocks = session.scalars(
+        sa.select(models.Clock).order_by(models.Clock.position, models.Clock.id)
+    ).all()
+    counters = session.scalars(
+        sa.select(models.Counter).order_by(models.Counter.position, models.Counter.id)
+    ).all()
+    featured = session.scalars(
+        sa.select(models.Statement)
+        .where(models.Statement.featured.is_(True), visible)
+        .order_by(models.Statement.published.desc(), models.Statement.id.desc())
+        .limit(1)
+    ).first()
+    latest_query = (
+        sa.select(models.Statement)
+        .where(visible)
+        .order_by(models.Statement.published.desc(), models.Statement.id.desc())
+    )
+    if featured is None:
+        featured = session.scalars(latest_query.limit(1)).first()
+    if featured is not None:
+        latest_query = latest_query.where(models.Statement.id != featured.id)
+    latest = session.scalars(latest_query.limit(site.latest_count)).all()
+    return SiteContent(
+        revision=revision,
+        title=site.title,
+        timezone=site.timezone,
+        contact=site.contact,
+        locale=site.locale,
+        clocks=tuple(ClockDef(c.label, c.timezone, c.hour12) for c in clocks),
+        counters=tuple(
+            CounterDef(
+                c.slug, c.since, c.timezone or site.timezone, c.event, c.note, c.translations or {}
+            )
+            for c in counters
+        ),
+        featured=statement_item(featured) if featured else None,
+        latest=tuple(statement_item(s) for s in latest),
+        languages=tuple(statement_languages(session)),
+    )
+
+
+def statement_item(row: models.Statement) -> StatementItem:
+    return StatementItem(
+        slug=row.slug,
+        title=row.title,
+        summary=row.summary,
+        body=row.body,
+        published=row.published,
+        featured=row.featured,
+        source_url=row.source_url,
+        language=row.language,
+    )
+
+
+def statements_page(
+    session: Session,
+    limit: int,
+    before: tuple[dt.datetime, int] | None = None,
+    language: str | None = None,
+) -> tuple[list[StatementItem], tuple[dt.datetime, int] | None]:
+    """Newest first, by keyset: `before` is the (published, id) of the last row already shown."""
+    query = (
+        sa.select(models.Statement)
+        .where(PUBLISHED)
+        .order_by(models.Statement.published.desc(), models.Statement.id.desc())
+    )
+    if language:
+        query = query.where(models.Statement.language == language)
+    if before is not None:
+        published, row_id = before
+        # A row-value comparison, which both SQLite and PostgreSQL answer from the
+        # (published, id) index; the equivalent OR made SQLite scan.
+        query = query.where(
+            sa.tuple_(models.Statement.published, models.Statement.id) < (published, row_id)
+        )
+    rows = session.scalars(query.limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = (rows[-1].published, rows[-1].id) if more and rows else None
+    return [statement_item(r) for r in rows], cursor
+
+
+def statement_languages(session: Session) -> list[str]:
+    return list(
+        session.scalars(
+            sa.select(models.Statement.language)
+            .where(PUBLISHED)
+            .distinct()
+            .order_by(models.Statement.language)
+        )
+    )
+
+
+def statement_by_slug(session: Session, slug: str) -> StatementItem | None:
+    row = session.scalars(
+        sa.select(models.Statement).where(models.Statement.slug == slug, PUBLISHED)
+    ).first()
+    return statement_item(row) if row else None
+
+
+def rendered_bytes(session: Session, key: str, minute: dt.datetime) -> models.Rendered | None:
+    """Bytes warmed for this minute, but only if they were rendered from the current content."""
+    return session.scalars(
+        sa.select(models.Rendered)
+        .join(models.Site, models.Site.revision == models.Rendered.revision)
+        .where(models.Rendered.key == key, models.Rendered.minute == minute)
+    ).first()
+
+
+# -- the admin's overview -----------------------------------------------------------------------
+def content_counts(session: Session) -> dict[str, int]:
+    def count(model, *where) -> int:
+        return session.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0
+
+    return {
+        "published": count(models.Statement, PUBLISHED),
+        "drafts": count(models.Statement, models.Statement.draft.is_(True)),
+        "counters": count(models.Counter),
+        "clocks": count(models.Clock),
+        "feeds": count(models.Feed),
+    }
+
+
+def failing_feeds(session: Session) -> list[models.Feed]:
+    return list(session.scalars(sa.select(models.Feed).where(models.Feed.last_error.is_not(None))))
+
+
+def site_row(session: Session) -> models.Site | None:
+    return session.get(models.Site, 1)

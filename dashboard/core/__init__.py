@@ -1,0 +1,1 @@
+"""What is shown at an instant, and all the time arithmetic: no Flask, no database."""

@@ -1,0 +1,207 @@
+"""All time arithmetic lives here: instants are aware UTC datetimes, days are calendar dates.
+
+zoneinfo does the conversions; pytz is kept only for its catalogue of zone names, so that a
+name like "posixrules" or a file path is never accepted as a zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pytz
+
+UTC = dt.UTC
+MINUTE = dt.timedelta(minutes=1)
+
+
+class TimeError(ValueError):
+    """An instant or zone that cannot be used; the message says why."""
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(UTC)
+
+
+def is_known_zone(name: str) -> bool:
+    if name not in pytz.all_timezones_set:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+@lru_cache(maxsize=512)
+def zone(name: str) -> ZoneInfo:
+    if not is_known_zone(name):
+        raise TimeError(f"{name!r} is not a known IANA time zone (e.g. 'Europe/London')")
+    return ZoneInfo(name)
+
+
+def as_utc(at: dt.datetime) -> dt.datetime:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise TimeError(f"{at.isoformat()} has no UTC offset; give one, e.g. 'Z' or '+01:00'")
+    return at.astimezone(UTC)
+
+
+def parse_instant(text: str) -> dt.datetime:
+    """Parse an RFC 3339 date-time such as 2020-01-26T17:58:00Z into an aware UTC datetime."""
+    cleaned = text.strip()
+    if len(cleaned) < 16 or cleaned[10] not in "Tt ":
+        raise TimeError(
+            f"{text!r} is not an RFC 3339 date-time; expected e.g. '2020-01-26T17:58:00Z'"
+        )
+    try:
+        parsed = dt.datetime.fromisoformat(cleaned.replace("z", "Z"))
+    except ValueError as error:
+        raise TimeError(f"{text!r} is not a valid date-time: {error}") from None
+    if parsed.tzinfo is None:
+        raise TimeError(f"{text!r} has no UTC offset; add one, e.g. 'Z' or '+01:00'")
+    return as_utc(parsed)
+
+
+def format_instant(at: dt.datetime) -> str:
+    """2020-01-26T17:58:00Z: the form used in JSON, URLs and the CLI."""
+    at = as_utc(at).replace(microsecond=0)
+    return at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def local(at: dt.datetime, zone_name: str) -> dt.datetime:
+    return as_utc(at).astimezone(zone(zone_name))
+
+
+def local_date(at: dt.datetime, zone_name: str) -> dt.date:
+    return local(at, zone_name).date()
+
+
+def days_since(at: dt.datetime, zone_name: str, since: dt.date) -> int:
+    """Calendar days from `since` to today's date in the zone; negative while `since` is ahead."""
+    return (local_date(at, zone_name) - since).days
+
+
+def floor_minute(at: dt.datetime) -> dt.datetime:
+    return as_utc(at).replace(second=0, microsecond=0)
+
+
+def next_minute(at: dt.datetime) -> dt.datetime:
+    return floor_minute(at) + MINUTE
+
+
+def next_date_change(at: dt.datetime, zone_name: str) -> dt.datetime:
+    """The first instant after `at` at which the zone's calendar date differs from now.
+
+    Midnight can fall in a DST gap (the day starts at 01:00), in a fold (a day starts twice),
+    or be skipped with its whole day (Samoa, 30 December 2011); each candidate is checked.
+    """
+    at = as_utc(at)
+    today = local_date(at, zone_name)
+    tz = zone(zone_name)
+    tomorrow = today + dt.timedelta(days=1)
+    candidates = []
+    for fold in (0, 1):
+        start = dt.datetime.combine(tomorrow, dt.time(0), tzinfo=tz).replace(fold=fold)
+        instant = start.astimezone(UTC)
+        if instant > at and local_date(instant, zone_name) != today:
+            candidates.append(instant)
+    # Tomorrow's first midnight is the change only if today's offset holds until just before it.
+    # A fall-back shortly after midnight returns the zone to yesterday first (St John's and
+    # Moncton went from 00:01 back to 23:01 until 2010; Casey from 02:00 to 23:00 in 2010).
+    if candidates:
+        first = min(candidates)
+        if local(first - MINUTE, zone_name).utcoffset() == local(at, zone_name).utcoffset():
+            return first
+    # The offset changes first: the date changes at the transition or at a midnight on the new
+    # offset, on a minute boundary either way. Search minute by minute (within a day, rare).
+    probe = next_minute(at)
+    while local_date(probe, zone_name) == today:
+        probe += MINUTE
+    return probe
+
+
+def utc_offset_text(local_time: dt.datetime) -> str:
+    offset = local_time.utcoffset()
+    if offset is None:
+        raise TimeError("a local time without a zone has no UTC offset")
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"{sign}{hours:02d}:{mins:02d}"
+
+
+def clock_text(local_time: dt.datetime, hour12: bool = False) -> str:
+    if hour12:
+        hour = local_time.hour % 12 or 12
+        return f"{hour}:{local_time.minute:02d} {'AM' if local_time.hour < 12 else 'PM'}"
+    return f"{local_time.hour:02d}:{local_time.minute:02d}"
+
+
+def epoch_millis(at: dt.datetime) -> int:
+    """Unix milliseconds, for the browser's Date.now()."""
+    return round(as_utc(at).timestamp() * 1000)
+
+
+def seconds_until(later: dt.datetime, now: dt.datetime) -> float:
+    return (as_utc(later) - as_utc(now)).total_seconds()
+
+
+def whole_seconds_left(later: dt.datetime, now: dt.datetime) -> int:
+    """Whole seconds from `now` until `later`, rounded down, never negative: how long a copy
+    made now may be kept (max-age, cacheSeconds) without outliving `later`."""
+    return max(0, math.floor(seconds_until(later, now)))
+
+
+def local_midnight(day: dt.date, zone_name: str) -> dt.datetime:
+    """The UTC instant at which `day` starts in the zone (used for date-only publication)."""
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=zone(zone_name)).astimezone(UTC)
+    if local_date(start, zone_name) != day:  # midnight skipped by a gap: the day starts later
+        start = next_date_change(start - dt.timedelta(hours=3), zone_name)
+    return start
+
+
+# -- admin, feeds and the write API ---------------------------------------------------------
+def shift(at: dt.datetime, seconds: float) -> dt.datetime:
+    """`at` moved by a number of seconds (negative: earlier), e.g. a throttle window's start."""
+    return as_utc(at) + dt.timedelta(seconds=seconds)
+
+
+def is_due(last: dt.datetime | None, every_seconds: float, now: dt.datetime) -> bool:
+    """Whether something last done at `last` (never: None) is due again at `now`."""
+    return last is None or shift(last, every_seconds) <= as_utc(now)
+
+
+def from_local_text(text: str, zone_name: str) -> dt.datetime:
+    """A wall-clock date-time as a form's datetime-local field sends it ('2020-01-26T17:58'),
+    read in the zone. A time that a DST gap skips is refused; in a fold, the first is taken."""
+    try:
+        naive = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise TimeError(
+            f"{text!r} is not a date and time; expected e.g. '2020-01-26T17:58'"
+        ) from None
+    if naive.tzinfo is not None:
+        return as_utc(naive)
+    instant = naive.replace(tzinfo=zone(zone_name), fold=0).astimezone(UTC)
+    if local(instant, zone_name).replace(tzinfo=None) != naive:
+        raise TimeError(
+            f"{naive:%Y-%m-%d %H:%M} does not exist in {zone_name} (the clocks skip it)"
+        )
+    return instant
+
+
+def local_input_text(at: dt.datetime, zone_name: str) -> str:
+    """The instant as a datetime-local field shows it in the zone: '2020-01-26T17:58'."""
+    return local(at, zone_name).strftime("%Y-%m-%dT%H:%M")
+
+
+def from_utc_struct(value) -> dt.datetime | None:
+    """A time.struct_time in UTC (as feedparser gives dates) as an aware UTC datetime."""
+    if value is None:
+        return None
+    try:
+        return dt.datetime(*value[:6], tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,122 @@
+"""The one list of languages. A language is one record: everything the code needs to write a
+page, a caption and a badge in it. Its interface words live in its gettext catalogue,
+translations/<code>/LC_MESSAGES/messages.po (a language without one shows English words).
+
+Adding a language is adding a record here (and its catalogue): LOCALES, the language menus,
+the nginx maps (`dashboard nginx-config`), the scheduler's warming and the tests all follow.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+# One phrase per CLDR plural category the locale uses; "{n}" is the formatted number.
+Plurals = dict[str, str]
+
+
+@dataclasses.dataclass(frozen=True)
+class Language:
+    code: str  # a CLDR locale code, also ?lang= and the cookie's value
+    name: str  # in the language itself, for menus
+    # Counter captions; the event text is the site's own, already in the case a phrase needs.
+    since: Plurals
+    until: Plurals
+    # A badge's message ("693 days") and, for counting down, its own forms.
+    badge_since: Plurals
+    badge_until: Plurals
+    # The date line's CLDR pattern; None takes CLDR's long form ("26 января 2020 г.").
+    date_pattern: str | None = None
+    # An event on its own as a badge label: English drops "the ", Russian needs the preposition
+    # back (the event is in the genitive).
+    label_prefix_since: str = ""
+    label_prefix_until: str = ""
+    drop_article: str = ""
+    # Words a shortened label must not end on.
+    small_words: frozenset[str] = frozenset()
+
+    def caption_forms(self, counting_down: bool) -> Plurals:
+        return self.until if counting_down else self.since
+
+    def badge_forms(self, counting_down: bool) -> Plurals:
+        return self.badge_until if counting_down else self.badge_since
+
+    def label_prefix(self, counting_down: bool) -> str:
+        return self.label_prefix_until if counting_down else self.label_prefix_since
+
+
+ENGLISH = Language(
+    code="en",
+    name="English",
+    since={
+        "one": "{n} day has passed since {event}",
+        "other": "{n} days have passed since {event}",
+    },
+    until={
+        "one": "{n} day to go until {event}",
+        "other": "{n} days to go until {event}",
+    },
+    badge_since={"one": "{n} day", "other": "{n} days"},
+    badge_until={"one": "in {n} day", "other": "in {n} days"},
+    date_pattern="d MMMM y",
+    drop_article="the ",
+    small_words=frozenset(
+        {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to"}
+    ),
+)
+
+RUSSIAN = Language(
+    code="ru",
+    name="Русский",
+    since={
+        "one": "{n} день прошёл с {event}",
+        "few": "{n} дня прошло с {event}",
+        "many": "{n} дней прошло с {event}",
+        "other": "{n} дня прошло с {event}",
+    },
+    until={
+        "one": "{n} день остался до {event}",
+        "few": "{n} дня осталось до {event}",
+        "many": "{n} дней осталось до {event}",
+        "other": "{n} дня осталось до {event}",
+    },
+    badge_since={"one": "{n} день", "few": "{n} дня", "many": "{n} дней", "other": "{n} дня"},
+    badge_until={"one": "{n} день", "few": "{n} дня", "many": "{n} дней", "other": "{n} дня"},
+    label_prefix_since="с ",
+    label_prefix_until="до ",
+    small_words=frozenset(
+        {"в", "во", "и", "к", "на", "о", "об", "от", "по", "с", "со", "у", "из", "за", "до"}
+    ),
+)
+
+# In menu order; the first is the default for a site that names none.
+LANGUAGES: dict[str, Language] = {language.code: language for language in (ENGLISH, RUSSIAN)}
+DEFAULT_LOCALE = "en"
+
+
+def locales() -> tuple[str, ...]:
+    """The codes, in menu order. A function, so that a language registered later (a test's,
+    say) is seen everywhere."""
+    return tuple(LANGUAGES)
+
+
+def names() -> dict[str, str]:
+    return {code: language.name for code, language in LANGUAGES.items()}
+
+
+def supported(locale: str | None) -> str:
+    return locale if locale in LANGUAGES else DEFAULT_LOCALE
+
+
+def language(locale: str | None) -> Language:
+    return LANGUAGES[supported(locale)]
+
+
+def register(new: Language) -> None:
+    """Add a language (for a test, or a deployment's own)."""
+    LANGUAGES[new.code] = new
+
+
+def unregister(code: str) -> None:
+    if code == DEFAULT_LOCALE:
+        raise ValueError("the default language cannot be removed")
+    LANGUAGES.pop(code, None)

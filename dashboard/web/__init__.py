@@ -1,0 +1,37 @@
+"""The web: every HTTP route, and what every response carries."""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from dashboard.web import (
+    admin,
+    api,
+    atom,
+    auth,
+    badges,
+    embed,
+    errors,
+    headers,
+    health,
+    public,
+    templating,
+)
+
+
+def register(app: Flask) -> None:
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count:  # reverse proxies in front: their X-Forwarded-* are trusted that deep, no deeper
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    templating.register(app)
+    errors.register(app)
+    headers.register(app)
+    auth.register(app)  # sessions, and CSRF on every state-changing request
+    public.register(app)
+    api.register(app)
+    atom.register(app)
+    embed.register(app)
+    badges.register(app)
+    health.register(app)
+    admin.register(app)

@@ -1,0 +1,19 @@
+"""/admin, one module per area: access (sign in and out), overview, statements, counters,
+clocks, site, feeds and preview. The blueprint and what the areas share are in blueprint.py
+and ordered.py."""
+
+from __future__ import annotations
+
+from dashboard.web.admin import access as access
+from dashboard.web.admin import clocks as clocks
+from dashboard.web.admin import counters as counters
+from dashboard.web.admin import feeds as feeds
+from dashboard.web.admin import overview as overview
+from dashboard.web.admin import preview as preview
+from dashboard.web.admin import site as site
+from dashboard.web.admin import statements as statements
+from dashboard.web.admin.blueprint import bp
+
+
+def register(app) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,78 @@
+"""The admin's blueprint, who may use it, and the helpers every area's forms share.
+
+Every form is a plain HTML form (POST, then a redirect); htmx enhances it: a form with errors
+is swapped in place (422), a saved one sends the browser on with HX-Redirect, and list actions
+(move, delete, poll) swap only the list. Anonymous requests are sent to the sign-in page; every
+POST carries a CSRF token. The private headers are set with all others, in web/headers.py.
+"""
+
+from __future__ import annotations
+
+import pytz
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+
+from dashboard.content import editing, models
+from dashboard.content.store import current_store
+from dashboard.core import timecalc
+from dashboard.web.auth import sessions
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PUBLIC_ENDPOINTS = {"admin.login"}
+
+
+@bp.before_request
+def require_admin():
+    g.admin = sessions.current_admin()
+    if g.admin is None and request.endpoint not in PUBLIC_ENDPOINTS:
+        target = url_for("admin.login", next=request.full_path.rstrip("?"))
+        if htmx():  # an XHR would follow a redirect and swap the login page into a fragment
+            return Response(status=401, headers={"HX-Redirect": target})
+        return redirect(target)
+    return None
+
+
+@bp.context_processor
+def admin_globals():
+    return {
+        "current_admin": getattr(g, "admin", None),
+        "zone_names": pytz.common_timezones,  # pytz: only its catalogue of names, as elsewhere
+        "fmt_instant": lambda at: timecalc.format_instant(at) if at else "never",
+    }
+
+
+def htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def current_site() -> models.Site:
+    with current_store().session() as db:
+        return editing.site_settings(db)
+
+
+def done(endpoint: str, message: str, **values) -> Response:
+    """After a successful write: on to the list (a full navigation under htmx too)."""
+    flash(message)
+    target = url_for(endpoint, **values)
+    if htmx():
+        return Response(status=204, headers={"HX-Redirect": target})
+    return redirect(target, 303)
+
+
+def form_page(template: str, partial: str, status: int = 200, **context):
+    """A form: the whole page, or, for htmx, only the form (swapped where it was)."""
+    return render_template(partial if htmx() else template, **context), status
+
+
+def field_errors(error: Exception) -> dict[str, list[str]]:
+    return dict(getattr(error, "fields", None) or {"_": [str(error)]})
+
+
+def list_or_redirect(endpoint: str, partial: str, context, message: str = "") -> Response | str:
+    """After a list action: htmx swaps the list (with the message in it); a plain form goes
+    back to the list page, which shows the message."""
+    if htmx():
+        return render_template(partial, notice=message, **context())
+    if message:
+        flash(message)
+    return redirect(url_for(endpoint), 303)

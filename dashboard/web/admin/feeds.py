@@ -1,0 +1,112 @@
+"""/admin/feeds: the RSS and Atom feeds polled into statements."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, current_app, render_template, request
+
+from dashboard.content import editing, models
+from dashboard.content.sitefile import FieldErrors
+from dashboard.content.store import current_store
+from dashboard.feeds import ingest, subscriptions
+from dashboard.web.admin.blueprint import (
+    bp,
+    current_site,
+    done,
+    field_errors,
+    form_page,
+    list_or_redirect,
+)
+
+
+def _feeds() -> list[models.Feed]:
+    with current_store().session() as db:
+        return list(db.scalars(sa.select(models.Feed).order_by(models.Feed.id)))
+
+
+@bp.get("/feeds")
+def feeds_list():
+    return render_template("admin/feeds.html", feeds=_feeds())
+
+
+def _feed_row(feed_id: int) -> models.Feed:
+    with current_store().session() as db:
+        row = db.get(models.Feed, feed_id)
+    if row is None:
+        abort(404, description=f"There is no feed {feed_id}.")
+    return row
+
+
+def _feed_form(row, values=None, errors=None, status=200):
+    if values is None:
+        values = (
+            {
+                "url": row.url,
+                "interval_minutes": row.interval_minutes,
+                "language": row.language,
+                "publish": row.publish,
+            }
+            if row
+            else {"interval_minutes": 30, "language": current_site().locale, "publish": True}
+        )
+    return form_page(
+        "admin/feed_form.html",
+        "admin/_feed_form.html",
+        status,
+        row=row,
+        values=values,
+        errors=errors or {},
+    )
+
+
+def _save_feed(row):
+    form = request.form
+    values = {
+        "url": form.get("url", ""),
+        "interval_minutes": form.get("interval_minutes", ""),
+        "language": form.get("language", ""),
+        "publish": "publish" in form,
+    }
+    try:
+        saved = subscriptions.save_feed(values, row.id if row else None)
+    except (FieldErrors, editing.Conflict) as error:
+        return _feed_form(row, values, field_errors(error), 422)
+    return done("admin.feeds_list", f"Feed {saved.url} saved; it is polled within a minute.")
+
+
+@bp.route("/feeds/new", methods=["GET", "POST"])
+def feed_new():
+    if request.method == "POST":
+        return _save_feed(None)
+    return _feed_form(None)
+
+
+@bp.route("/feeds/<int:feed_id>", methods=["GET", "POST"])
+def feed_edit(feed_id: int):
+    row = _feed_row(feed_id)
+    if request.method == "POST":
+        return _save_feed(row)
+    return _feed_form(row)
+
+
+@bp.post("/feeds/<int:feed_id>/delete")
+def feed_delete(feed_id: int):
+    row = _feed_row(feed_id)
+    subscriptions.delete_feed(row.id)
+    message = f"Feed {row.url} removed; statements taken from it stay."
+    return list_or_redirect(
+        "admin.feeds_list", "admin/_feed_list.html", _feed_list_context, message
+    )
+
+
+def _feed_list_context() -> dict:
+    return {"feeds": _feeds()}
+
+
+@bp.post("/feeds/<int:feed_id>/poll")
+def feed_poll(feed_id: int):
+    row = _feed_row(feed_id)
+    report = ingest.poll_feed(current_app._get_current_object(), row.id)
+    return list_or_redirect(
+        "admin.feeds_list", "admin/_feed_list.html", _feed_list_context, report.line()
+    )

@@ -1,0 +1,201 @@
+"""/api/v1/statements: public reads of published statements, and writes with a bearer token.
+
+Reads never show drafts. Writes take JSON with the site file's keys, checked by the same code
+(422 names each bad field), and answer with the statement as stored, including `body_html`,
+the sanitised HTML of the body. A bearer token is not sent by browsers on their own, so these
+routes are exempt from CSRF; the session cookie is never accepted here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from flask import Response, current_app, g, jsonify, request, url_for
+
+from dashboard import config
+from dashboard.cache import keys
+from dashboard.cache.http import cached_response
+from dashboard.cache.live import live_pages
+from dashboard.content import editing, models, richtext, store
+from dashboard.content.sitefile import FieldErrors
+from dashboard.content.store import current_store
+from dashboard.core import timecalc
+from dashboard.core.snapshot import Snapshot, StatementItem, dated
+from dashboard.web.api.v1.blueprint import ApiError, bp
+from dashboard.web.auth import tokens
+from dashboard.web.params import format_cursor, parse_cursor
+
+READ_ONLY = {"body_html", "date", "updated", "url"}  # sent back by GET; ignored on PUT/PATCH
+REALM = 'Bearer realm="dashboard"'
+
+
+def token_required(view):
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(
+                401,
+                "this needs a bearer token: Authorization: Bearer <token> "
+                "(make one with `dashboard create-token NAME`)",
+                headers={"WWW-Authenticate": REALM},
+            )
+        name = tokens.verify(current_store(), token.strip())
+        if name is None:
+            raise ApiError(
+                401,
+                "the bearer token is not valid (unknown or revoked)",
+                headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'},
+            )
+        g.api_token = name
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+# -- JSON out -------------------------------------------------------------------------------------
+def statement_json(item: StatementItem, zone_name: str, row: models.Statement | None = None):
+    data = {
+        "slug": item.slug,
+        "title": item.title,
+        "published": timecalc.format_instant(item.published),
+        "date": dated(item, zone_name).date_iso,
+        "language": item.language,
+        "summary": item.summary,
+        "body": item.body,
+        "body_html": richtext.body_html_text(item.body),
+        "featured": item.featured,
+        "source_url": item.source_url,
+        "url": url_for("public.statement", slug=item.slug),
+    }
+    if row is not None:  # what a writer sees
+        data["draft"] = row.draft
+        data["updated"] = timecalc.format_instant(row.updated_at)
+    return data
+
+
+def _row_json(row: models.Statement):
+    return statement_json(store.statement_item(row), _site_zone(), row)
+
+
+def _site_zone() -> str:
+    return live_pages().content(timecalc.utcnow()).timezone
+
+
+def _cached_json(key: str, payload_at) -> Response:
+    """JSON kept per minute like the pages: an edit shows within the minute everywhere (at once
+    in the process that made it), a revalidation is a 304 without a query, and caches may keep
+    it until the minute ends. `payload_at(shot)` builds the payload; it may raise ApiError."""
+    now = timecalc.utcnow()
+
+    def view(shot: Snapshot) -> tuple[str, dt.datetime]:
+        text = current_app.json.dumps(payload_at(shot), separators=(",", ":"))  # as jsonify
+        return text + "\n", shot.minute + timecalc.MINUTE
+
+    return cached_response(live_pages().get(key, now, view=view), now, "application/json")
+
+
+# -- reads ----------------------------------------------------------------------------------------
+@bp.get("/statements")
+def list_statements():
+    text = request.args.get("limit", str(config.API_DEFAULT_LIMIT))
+    if not text.isdigit() or not 1 <= int(text) <= config.API_MAX_LIMIT:
+        raise ApiError(400, f"'limit' must be a whole number from 1 to {config.API_MAX_LIMIT}")
+    limit = int(text)
+    before_text = request.args.get("before", "")
+    before = parse_cursor(before_text) if before_text else None
+
+    def payload_at(shot: Snapshot) -> dict:
+        with current_store().session() as db:
+            items, cursor = store.statements_page(db, limit, before)
+        older = format_cursor(cursor) if cursor else None
+        return {
+            "statements": [statement_json(item, shot.date.timezone) for item in items],
+            "next": url_for(".list_statements", limit=limit, before=older) if older else None,
+        }
+
+    return _cached_json(keys.api_statements(limit, before_text), payload_at)
+
+
+@bp.get("/statements/<slug>")
+def get_statement(slug: str):
+    def payload_at(shot: Snapshot) -> dict:
+        with current_store().session() as db:
+            item = store.statement_by_slug(db, slug)
+        if item is None:
+            raise ApiError(404, f"there is no published statement {slug!r}")
+        return statement_json(item, shot.date.timezone)
+
+    return _cached_json(keys.api_statement(slug), payload_at)
+
+
+# -- writes ---------------------------------------------------------------------------------------
+def _json_object() -> dict:
+    data = request.get_json(force=True, silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, 'the body must be a JSON object, e.g. {"title": "…", …}')
+    return {k: v for k, v in data.items() if k not in READ_ONLY}
+
+
+def _values(data: dict) -> dict:
+    if isinstance(data.get("published"), str):
+        with current_store().session() as db:
+            zone_name = editing.site_settings(db).timezone
+        data["published"] = editing.parse_published(data["published"], zone_name)
+    return data
+
+
+def _write(values: dict, statement_id: int | None):
+    try:
+        return editing.save_statement(_values(values), statement_id)
+    except FieldErrors as error:
+        named = ", ".join(f"'{key}'" for key in error.fields)
+        raise ApiError(422, f"invalid {named}: {error}", error.fields) from None
+    except editing.Conflict as error:
+        raise ApiError(409, str(error), error.fields) from None
+
+
+def _existing(slug: str) -> models.Statement:
+    with current_store().session() as db:
+        row = editing.find_statement(db, slug)
+    if row is None:
+        raise ApiError(404, f"there is no statement {slug!r}")
+    return row
+
+
+@bp.post("/statements")
+@token_required
+def create_statement():
+    row = _write(_json_object(), None)
+    location = url_for(".get_statement", slug=row.slug)
+    return jsonify(_row_json(row)), 201, {"Location": location}
+
+
+@bp.put("/statements/<slug>")
+@token_required
+def replace_statement(slug: str):
+    row = _existing(slug)
+    values = _json_object()
+    values.setdefault("slug", slug)  # a PUT without a slug keeps the address
+    return jsonify(_row_json(_write(values, row.id)))
+
+
+@bp.patch("/statements/<slug>")
+@token_required
+def update_statement(slug: str):
+    row = _existing(slug)
+    values = {**editing.statement_values(row), **_json_object()}
+    return jsonify(_row_json(_write(values, row.id)))
+
+
+@bp.delete("/statements/<slug>")
+@token_required
+def delete_statement(slug: str):
+    row = _existing(slug)
+    try:
+        editing.delete_statement(row.id)
+    except editing.NotFound:
+        raise ApiError(404, f"there is no statement {slug!r}") from None
+    return "", 204

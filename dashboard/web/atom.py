@@ -1,0 +1,103 @@
+"""/feed.atom: an Atom 1.0 feed of the latest published statements.
+
+Built with ElementTree, which escapes every text and attribute; the body goes out as
+type="html" content holding the sanitised HTML (escaped once more, as Atom wants), titles and
+summaries as type="text". Cached per minute like the pages, and dropped on every edit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+import sqlalchemy as sa
+from flask import Blueprint, Flask, request, url_for
+
+from dashboard import config
+from dashboard.cache import keys
+from dashboard.cache.http import cached_response
+from dashboard.cache.live import live_pages
+from dashboard.content import models, richtext, store
+from dashboard.content.store import current_store
+from dashboard.core import timecalc
+from dashboard.core.snapshot import Snapshot
+
+ATOM = "http://www.w3.org/2005/Atom"
+MIMETYPE = "application/atom+xml"
+
+bp = Blueprint("atom", __name__)
+ET.register_namespace("", ATOM)
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def build(shot: Snapshot, rows: list, self_url: str, home_url: str, statement_url) -> bytes:
+    fmt = timecalc.format_instant
+    feed = ET.Element(
+        f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": shot.locale}
+    )
+    _sub(feed, "id", home_url)
+    _sub(feed, "title", shot.title, type="text")
+    newest = max((row.updated_at for row in rows), default=None)
+    _sub(feed, "updated", fmt(newest or shot.minute))
+    _sub(feed, "link", rel="self", type=MIMETYPE, href=self_url)
+    _sub(feed, "link", rel="alternate", type="text/html", href=home_url)
+    author = _sub(feed, "author")
+    _sub(author, "name", shot.title)
+    _sub(feed, "generator", "dashboard")
+    for row in rows:
+        url = statement_url(row.slug)
+        entry = _sub(feed, "entry")
+        entry.set("{http://www.w3.org/XML/1998/namespace}lang", row.language)
+        _sub(entry, "id", url)
+        _sub(entry, "title", row.title, type="text")
+        _sub(entry, "published", fmt(row.published))
+        _sub(entry, "updated", fmt(row.updated_at))
+        _sub(entry, "link", rel="alternate", type="text/html", href=url)
+        if row.source_url:
+            _sub(entry, "link", rel="related", href=row.source_url)
+        if row.summary:
+            _sub(entry, "summary", row.summary, type="text")
+        body = richtext.body_html_text(row.body)
+        if body:
+            _sub(entry, "content", body, type="html")
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def _latest(limit: int) -> list:
+    with current_store().session() as db:
+        return list(
+            db.scalars(
+                sa.select(models.Statement)
+                .where(store.PUBLISHED)
+                .order_by(models.Statement.published.desc(), models.Statement.id.desc())
+                .limit(limit)
+            )
+        )
+
+
+@bp.get("/feed.atom")
+def feed():
+    now = timecalc.utcnow()
+
+    def view(shot: Snapshot) -> tuple[str, dt.datetime]:
+        xml = build(
+            shot,
+            _latest(config.ATOM_ENTRIES),
+            self_url=url_for("atom.feed", _external=True),
+            home_url=url_for("public.index", _external=True),
+            statement_url=lambda slug: url_for("public.statement", slug=slug, _external=True),
+        )
+        return xml.decode("utf-8"), shot.next_change
+
+    rendered = live_pages().get(keys.atom(request.host_url), now, view=view)
+    return cached_response(rendered, now, mimetype=MIMETYPE)
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)

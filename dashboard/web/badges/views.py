@@ -1,0 +1,140 @@
+"""/badge/<slug>.svg and /badge/<slug>.json: a counter's days as a badge. Both are cached per
+minute and expire at the counter's next local midnight, which the snapshot gives; nothing here
+does time arithmetic."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from flask import Blueprint, Response, abort, request
+
+from dashboard import config
+from dashboard.cache import keys
+from dashboard.cache.http import cached_response
+from dashboard.cache.live import MAX_AGE_MARK, live_pages
+from dashboard.core import timecalc
+from dashboard.core.captions import plural
+from dashboard.core.snapshot import CounterReading, SiteContent, Snapshot
+from dashboard.i18n.languages import LANGUAGES, language, locales
+from dashboard.web.badges.svg import NOT_XML, endpoint_json, svg
+from dashboard.web.params import BadParameter
+
+bp = Blueprint("badges", __name__)
+
+STYLES = ("flat", "flat-square", "for-the-badge")
+COLOR = "8b1a1a"  # the dashboard's accent (--accent in dashboard.css)
+GREY = "9f9f9f"  # shields' lightgrey, for "unknown counter" and other errors
+
+
+@dataclasses.dataclass(frozen=True)
+class BadgeQuery:
+    label: str | None
+    style: str
+    locale: str
+
+    def key(self, kind: str, slug: str) -> str:
+        return keys.badge(kind, slug, self.style, self.locale, self.label)
+
+
+def parse_query(args, site_locale: str) -> BadgeQuery:
+    style = args.get("style", "flat") or "flat"
+    if style not in STYLES:
+        raise BadParameter(f"'style' must be one of {', '.join(STYLES)}, not {style!r}")
+    locale = args.get("lang") or site_locale or locales()[0]
+    if locale not in LANGUAGES:
+        raise BadParameter(f"'lang' must be one of {', '.join(locales())}, not {locale!r}")
+    label = args.get("label")
+    if label is not None:
+        label = " ".join(NOT_XML.sub("", label).split())
+        if len(label) > config.BADGE_MAX_LABEL:
+            raise BadParameter(f"'label' may have at most {config.BADGE_MAX_LABEL} characters")
+    return BadgeQuery(label=label, style=style, locale=locale)
+
+
+def days_message(counter: CounterReading, locale: str) -> str:
+    words = language(locale)
+    return plural(words.badge_forms(counter.days < 0), abs(counter.days), words.code)
+
+
+def default_label(counter: CounterReading, locale: str) -> str:
+    """The event, as a label: "the Salisbury incident" -> "Salisbury incident"; a long one is
+    cut at a word, leaving no dangling "of" or "on"."""
+    words = language(locale)
+    event = " ".join(counter.event.split())
+    article = words.drop_article
+    if article and event.lower().startswith(article):
+        event = event[len(article) :]
+    event = words.label_prefix(counter.days < 0) + event
+    limit = config.BADGE_LABEL_SHORTEN_AT
+    if len(event) > limit:
+        cut = event[: limit + 1].split(" ")[:-1] or [event[:limit]]
+        while len(cut) > 1 and cut[-1].lower().strip(",;:-") in words.small_words:
+            cut.pop()
+        event = " ".join(cut).rstrip(",;:- ") + "…"
+    return event[:1].upper() + event[1:]
+
+
+def badge_view(slug: str, kind: str, query: BadgeQuery):
+    def view(shot: Snapshot) -> tuple[str, dt.datetime]:
+        counter = next((c for c in shot.counters if c.slug == slug), None)
+        if counter is None:  # removed since the request checked it
+            abort(404)
+        label = query.label if query.label is not None else default_label(counter, shot.locale)
+        message = days_message(counter, shot.locale)
+        if kind == "svg":
+            body = svg(label, message, COLOR, query.style)
+        else:
+            body = endpoint_json(label, message, COLOR, MAX_AGE_MARK.decode())
+        return body, counter.next_change
+
+    return view
+
+
+def usual_badges(content: SiteContent):
+    """Each counter's badge, as SVG and as endpoint JSON, in its plain form and each language,
+    for the scheduler to warm."""
+    for counter in content.counters:
+        for locale in locales():
+            query = BadgeQuery(label=None, style=STYLES[0], locale=locale)
+            for kind in ("svg", "json"):
+                yield query.key(kind, counter.slug), badge_view(counter.slug, kind, query), locale
+
+
+def _badge(slug: str, kind: str) -> Response:
+    now = timecalc.utcnow()
+    content = live_pages().content(now)
+    try:
+        query = parse_query(request.args, content.locale)
+    except BadParameter as error:
+        return _error(kind, 400, "bad request", str(error))
+    if slug not in {c.slug for c in content.counters}:
+        return _error(kind, 404, "unknown counter", "unknown counter")
+
+    view = badge_view(slug, kind, query)
+    rendered = live_pages().get(query.key(kind, slug), now, view=view, locale=query.locale)
+    mimetype = "image/svg+xml" if kind == "svg" else "application/json"
+    return cached_response(rendered, now, mimetype)
+
+
+def _error(kind: str, status: int, short: str, detail: str) -> Response:
+    """A small grey badge saying what is wrong (its title says it in full), or endpoint JSON
+    with isError, which shields.io shows as such."""
+    if kind == "svg":
+        body = svg("", short, GREY, "flat", title=detail)
+        response = Response(body, status=status, mimetype="image/svg+xml")
+    else:
+        body = endpoint_json("counter", detail, GREY, None)
+        response = Response(body, status=status, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/badge/<slug>.svg")
+def badge_svg(slug: str):
+    return _badge(slug, "svg")
+
+
+@bp.get("/badge/<slug>.json")
+def badge_json(slug: str):
+    return _badge(slug, "json")

@@ -1,0 +1,74 @@
+"""Every security and framing header, set in one place for every response.
+
+- /embed may be framed by EMBED_ALLOWED_ORIGINS; every other page by this origin only.
+- /admin is private: never cached, never framed, no referrer beyond this site.
+- JSON and badges are never sniffed as something else.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from flask import Flask, Response, current_app, request
+
+from dashboard import config
+
+# Endpoints other sites may frame; everything else is same-origin only.
+EMBEDDABLE = frozenset({"embed.widget"})
+PRIVATE_BLUEPRINTS = frozenset({"admin"})
+
+
+@lru_cache(maxsize=8)
+def embed_frame_ancestors(configured: str) -> str:
+    """frame-ancestors for /embed: '*', or 'self' (the builder's preview) and the listed ones."""
+    sources = config.embed_origins(configured)
+    if "*" in sources:
+        return "*"
+    return " ".join(["'self'", *(s for s in sources if s not in ("'self'", "'none'"))])
+
+
+FRAME_ANCESTORS = re.compile(r"(^|;)\s*frame-ancestors(\s|;|$)", re.I)
+
+
+def add_framing_headers(response: Response) -> Response:
+    """/embed may be framed by EMBED_ALLOWED_ORIGINS; everything else by this origin only. A CSP
+    set elsewhere keeps its other directives, and a frame-ancestors of its own."""
+    if request.endpoint in EMBEDDABLE:
+        ancestors = embed_frame_ancestors(current_app.config["EMBED_ALLOWED_ORIGINS"])
+    else:
+        ancestors = "'self'"
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    csp = response.headers.get("Content-Security-Policy")
+    if csp is None:  # the usual case, on every public request
+        response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+        return response
+    csp = csp.strip().rstrip(";").strip()
+    if not FRAME_ANCESTORS.search(csp):
+        directive = f"frame-ancestors {ancestors}"
+        response.headers["Content-Security-Policy"] = f"{csp}; {directive}" if csp else directive
+    return response
+
+
+def add_private_headers(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.vary.add("HX-Request")
+    return response
+
+
+def add_headers(response: Response) -> Response:
+    if request.blueprint in PRIVATE_BLUEPRINTS:
+        return add_private_headers(response)
+    if request.path.startswith("/api/"):
+        response.headers["X-Content-Type-Options"] = "nosniff"
+    return add_framing_headers(response)
+
+
+def register(app: Flask) -> None:
+    # A bad EMBED_ALLOWED_ORIGINS fails at start-up, naming the entry, not on a reader's request.
+    embed_frame_ancestors(app.config["EMBED_ALLOWED_ORIGINS"])
+    app.after_request(add_headers)

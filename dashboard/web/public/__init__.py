@@ -1,0 +1,11 @@
+"""The page, its live block, the archive and the statements' own pages."""
+
+from __future__ import annotations
+
+from dashboard.cache import live
+from dashboard.web.public import views
+
+
+def register(app) -> None:
+    app.extensions[live.EXTENSION].register_family(views.usual_pages)
+    app.register_blueprint(views.bp)

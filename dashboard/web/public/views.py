@@ -1,0 +1,128 @@
+"""The public HTML: the page, its live fragment, the archive and one page per statement."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Response, abort, current_app, request, url_for
+
+from dashboard import config
+from dashboard.cache import keys
+from dashboard.cache.http import cached_response
+from dashboard.cache.live import Rendered, live_pages
+from dashboard.content import store
+from dashboard.content.store import current_store
+from dashboard.core import timecalc
+from dashboard.core.snapshot import SiteContent, Snapshot, dated
+from dashboard.i18n import choice as language_choice
+from dashboard.i18n.languages import locales
+from dashboard.web.params import format_cursor, parse_cursor
+from dashboard.web.templating import render_block, render_page
+
+bp = Blueprint("public", __name__)
+
+
+def page_view(shot: Snapshot) -> tuple[str, dt.datetime]:
+    return render_page("public/index.html", shot=shot), shot.next_change
+
+
+def live_view(shot: Snapshot) -> tuple[str, dt.datetime]:
+    # The live block is the layout's: every public page carries it, the same markup each time.
+    return render_block("public/base.html", "live", shot=shot), shot.next_change
+
+
+def usual_pages(_content: SiteContent):
+    """The page and its live block in every language, for the scheduler to warm."""
+    for locale in locales():
+        yield keys.page(locale), page_view, locale
+        yield keys.live_block(locale), live_view, locale
+
+
+def _respond(
+    rendered: Rendered, now: dt.datetime, choice: language_choice.Choice, hx: bool
+) -> Response:
+    vary = ["HX-Request"] if request.endpoint == "public.index" else []
+    if not choice.explicit:  # the language came from the cookie or Accept-Language
+        vary += ["Accept-Language", "Cookie"]
+    response = cached_response(rendered, now, vary=tuple(vary))
+    asked_here = (
+        choice.explicit and not hx and request.cookies.get(language_choice.COOKIE) != choice.locale
+    )
+    if asked_here:  # remember a reader's explicit choice for their next visit
+        response.set_cookie(
+            language_choice.COOKIE,
+            choice.locale,
+            max_age=config.LANGUAGE_COOKIE_DAYS * 86400,
+            samesite="Lax",
+        )
+    return response
+
+
+def _choice(now: dt.datetime) -> language_choice.Choice:
+    return language_choice.choose(request, live_pages().content(now).locale)
+
+
+@bp.get("/")
+def index():
+    now = timecalc.utcnow()
+    choice = _choice(now)
+    # One URL, two representations: htmx asks for the live block only.
+    hx = request.headers.get("HX-Request") == "true"
+    if hx:
+        key, view = keys.live_block(choice.locale), live_view
+    else:
+        key, view = keys.page(choice.locale), page_view
+    return _respond(live_pages().get(key, now, view, choice.locale), now, choice, hx)
+
+
+@bp.get("/statements")
+def archive():
+    now = timecalc.utcnow()
+    choice = _choice(now)
+    before_text = request.args.get("before", "")
+    before = parse_cursor(before_text) if before_text else None
+    language = request.args.get("language", "")
+    per_page = int(current_app.config["STATEMENTS_PER_PAGE"])
+
+    def view(shot: Snapshot) -> tuple[str, dt.datetime]:
+        with current_store().session() as session:
+            items, cursor = store.statements_page(session, per_page, before, language or None)
+        older = None
+        if cursor:
+            older = url_for(
+                "public.archive", before=format_cursor(cursor), language=language or None
+            )
+        html = render_page(
+            "public/statements.html",
+            shot=shot,
+            statements=[dated(item, shot.date.timezone) for item in items],
+            older=older,
+            first_page=before is None,
+            language=language,
+            languages=live_pages().content(shot.minute).languages,  # read once a revision
+        )
+        return html, shot.next_change
+
+    key = keys.archive(choice.locale, language, before_text, per_page)
+    rendered = live_pages().get(key, now, view=view, locale=choice.locale)
+    return _respond(rendered, now, choice, hx=False)
+
+
+@bp.get("/statements/<slug>")
+def statement(slug: str):
+    now = timecalc.utcnow()
+    choice = _choice(now)
+
+    def view(shot: Snapshot) -> tuple[str, dt.datetime]:
+        with current_store().session() as session:
+            item = store.statement_by_slug(session, slug)
+        if item is None:
+            abort(404, description=f"There is no statement called {slug!r}.")
+        html = render_page(
+            "public/statement.html", shot=shot, statement=dated(item, shot.date.timezone)
+        )
+        return html, shot.next_change
+
+    key = keys.statement(choice.locale, slug)
+    rendered = live_pages().get(key, now, view, choice.locale)
+    return _respond(rendered, now, choice, hx=False)

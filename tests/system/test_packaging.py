@@ -1,0 +1,80 @@
+"""A plain (non-editable) install carries templates, styles, migrations and the demo."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_wheel_serves_the_page_with_its_templates_and_styles(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path / "wheels"), str(ROOT)],
+        check=True,
+    )  # fmt: skip
+    wheel = next((tmp_path / "wheels").glob("dashboard-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for expected in (
+        "dashboard/templates/public/index.html",
+        "dashboard/templates/public/base.html",
+        "dashboard/templates/_htmx.html",
+        "dashboard/static/dashboard.css",
+        "dashboard/static/live.js",
+        "dashboard/content/demo/site.toml",
+        "dashboard/i18n/translations/ru/LC_MESSAGES/messages.po",
+        "dashboard/content/migrations/versions/0002_languages.py",
+        "dashboard/content/migrations/env.py",
+        "dashboard/content/migrations/versions/0001_initial_schema.py",
+    ):
+        assert expected in names, expected
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target),
+         str(wheel)],
+        check=True,
+    )  # fmt: skip
+    # Run from the installed copy only: the checkout's folders must not be what makes it work.
+    script = f"""
+import dashboard
+assert dashboard.__file__.startswith({str(target)!r}), dashboard.__file__
+from dashboard import create_app
+from dashboard.content import sitefile
+from dashboard.content import store
+from dashboard.content.store import EXTENSION as STORE
+url = "sqlite:///{tmp_path}/w.sqlite3"
+app = create_app({{"DATABASE_URL": url, "INSTANCE_PATH": "{tmp_path}", "SECRET_KEY": "test"}})
+store.migrate(app.extensions[STORE])
+sitefile.load(app.extensions[STORE], sitefile.read_file(sitefile.DEMO_PATH))
+client = app.test_client()
+page = client.get("/")
+css = client.get("/static/dashboard.css")
+print(page.status_code, css.status_code, app.template_folder)
+print(page.get_data(as_text=True))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    status, css_status, template_folder = result.stdout.splitlines()[0].split()
+    assert (status, css_status) == ("200", "200")
+    assert template_folder.startswith(str(target))
+    assert re.search(r"days have passed since the Salisbury incident", result.stdout)
+
+
+def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"^    (\S.*)$", readme, flags=re.M)[:2]
+    assert "dashboard load --demo" in commands[0] and "dashboard serve" in commands[0]
+    assert "pip install -q ." in commands[0]  # a plain install, not editable
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert f"TEST_COMMAND='{commands[1]}'" in ci
+    assert 'bash -c "$TEST_COMMAND"' in ci
