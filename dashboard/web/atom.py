@@ -21,6 +21,8 @@ from dashboard.content import models, richtext, store
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
 from dashboard.core.snapshot import Snapshot
+from dashboard.i18n.languages import LANGUAGES, locales
+from dashboard.web.params import BadParameter
 
 ATOM = "http://www.w3.org/2005/Atom"
 MIMETYPE = "application/atom+xml"
@@ -83,19 +85,26 @@ def _latest(limit: int) -> list:
 
 @bp.get("/feed.atom")
 def feed():
+    """The feed in the site's language, or the one `?lang=` names (feed readers send no
+    cookie, so the URL alone decides)."""
     now = timecalc.utcnow()
+    asked = request.args.get("lang")
+    if asked is not None and asked not in LANGUAGES:
+        raise BadParameter(f"'lang' must be one of {', '.join(locales())}, not {asked!r}")
+    locale = asked or live_pages().content(now).locale
+    lang = {"lang": asked} if asked else {}
 
     def view(shot: Snapshot) -> tuple[str, dt.datetime]:
         xml = build(
             shot,
             _latest(config.ATOM_ENTRIES),
-            self_url=url_for("atom.feed", _external=True),
-            home_url=url_for("public.index", _external=True),
+            self_url=url_for("atom.feed", _external=True, **lang),
+            home_url=url_for("public.index", _external=True, **lang),
             statement_url=lambda slug: url_for("public.statement", slug=slug, _external=True),
         )
         return xml.decode("utf-8"), shot.next_change
 
-    rendered = live_pages().get(keys.atom(request.host_url), now, view=view)
+    rendered = live_pages().get(keys.atom(request.host_url, locale), now, view, locale)
     return cached_response(rendered, now, mimetype=MIMETYPE)
 
 

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from dashboard import config
 from tests.helpers.browser import AppServer, FileServer, launch_chromium, pinned_htmx
 from tests.helpers.clock import (
     LONDON,
