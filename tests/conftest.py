@@ -21,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 from flask import Flask
+from playwright.sync_api import sync_playwright
 
 from dashboard import config, create_app
 from dashboard.content import sitefile, store
@@ -115,22 +116,26 @@ def _copy_of(template_url: str, database_url: str) -> None:
     admin.dispose()
 
 
+@contextlib.contextmanager
+def _app_from(template_url: str, database_url: str, instance: Path):
+    _copy_of(template_url, database_url)
+    made = _make_app(database_url, instance)
+    yield made
+    made.extensions[STORE].engine.dispose()
+
+
 @pytest.fixture
 def empty_app(database_url, tmp_path, templates):
     """An app whose database has the schema but no site yet."""
-    _copy_of(templates["schema"], database_url)
-    made = _make_app(database_url, tmp_path / "instance")
-    yield made
-    made.extensions[STORE].engine.dispose()
+    with _app_from(templates["schema"], database_url, tmp_path / "instance") as made:
+        yield made
 
 
 @pytest.fixture
 def app(database_url, tmp_path, templates):
     """An app with the demo content: the reference page of 26 January 2020."""
-    _copy_of(templates["demo"], database_url)
-    made = _make_app(database_url, tmp_path / "instance")
-    yield made
-    made.extensions[STORE].engine.dispose()
+    with _app_from(templates["demo"], database_url, tmp_path / "instance") as made:
+        yield made
 
 
 @pytest.fixture
@@ -169,7 +174,6 @@ def htmx_server(htmx_bytes):
 
 @pytest.fixture(scope="module")
 def playwright():
-    from playwright.sync_api import sync_playwright  # only the browser tests need it
 
     with sync_playwright() as pw:
         yield pw

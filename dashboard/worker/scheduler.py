@@ -61,27 +61,19 @@ def beat(app: Flask, now) -> None:
 
 def build(app: Flask, lock: SchedulerLock, lost: threading.Event) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=timecalc.UTC)
-    scheduler.add_job(
-        tick,
-        CronTrigger(second=0, timezone=timecalc.UTC),
-        args=(app, lock, lost),
-        id="minute",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=45,
-        next_run_time=timecalc.utcnow(),  # warm at once after a (re)start
-    )
+
+    def every_minute(job, job_id: str, second: int, **options) -> None:
+        # One run at a time; a run missed by less than 45 s still happens, once.
+        trigger = CronTrigger(second=second, timezone=timecalc.UTC)
+        scheduler.add_job(
+            job, trigger, args=(app, lock, lost), id=job_id, coalesce=True, max_instances=1,
+            misfire_grace_time=45, **options,
+        )  # fmt: skip
+
+    every_minute(tick, "minute", 0, next_run_time=timecalc.utcnow())  # warm at once on start
     # Feeds: every minute, half way between ticks, poll those whose own interval has passed.
     # One slow or broken feed costs its own timeout and is recorded; the next one goes on.
-    scheduler.add_job(
-        jobs.scheduled_poll,
-        CronTrigger(second=30, timezone=timecalc.UTC),
-        args=(app, lock, lost),
-        id="feeds",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=45,
-    )
+    every_minute(jobs.scheduled_poll, "feeds", 30)
     return scheduler
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 
 REFERENCE_INSTANT = dt.datetime(2020, 1, 26, 17, 58, tzinfo=dt.UTC)
 # A copy of shared/reference/000_9dab5ff1aff01632.txt, kept here so tests need nothing else.
-REFERENCE = Path(__file__).parent.parent / "data" / "reference-2020-01-26T1758-london.txt"
+DATA = Path(__file__).parent.parent / "data"
+REFERENCE = DATA / "reference-2020-01-26T1758-london.txt"
+SITES = DATA / "sites"
 
 
 def visible_text(html: str) -> str:
@@ -17,3 +19,8 @@ def visible_text(html: str) -> str:
     for entity, char in (("&#39;", "'"), ("&amp;", "&"), ("&quot;", '"'), ("&lt;", "<")):
         text = text.replace(entity, char)
     return re.sub(r"\s+", " ", text)
+
+
+def site_file(name: str) -> str:
+    """A site file kept for the tests in tests/data/sites/."""
+    return (SITES / name).read_text(encoding="utf-8")

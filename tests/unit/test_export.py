@@ -4,12 +4,12 @@ text included; a progress bar for thousands of statements, on a terminal only.""
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 
 import sqlalchemy as sa
 
 from dashboard.content import models
 from dashboard.content.store import EXTENSION as STORE
+from tests.helpers.reference import site_file
 
 AWKWARD = 'Tabs\tand "quotes", back\\slashes, """triple""", \u00e9\u0434 and a CR\r\nLF\n\n'
 
@@ -95,39 +95,7 @@ def clear(app) -> None:
 def test_round_trip_through_an_empty_store(empty_app, tmp_path):
     """The same through a store that starts empty (works on PostgreSQL's per-test database)."""
     source = tmp_path / "source.toml"
-    source.write_text(
-        textwrap.dedent(
-            '''\
-            [site]
-            title = "Round trip"
-            timezone = "Pacific/Apia"
-            locale = "ru"
-
-            [[clocks]]
-            label = "Apia"
-            timezone = "Pacific/Apia"
-            hour12 = true
-
-            [[counters]]
-            slug = "skipped-day"
-            since = 2011-12-30
-            event = "the day Samoa skipped"
-
-            [[statements]]
-            published = 2011-12-31
-            title = "Draft <b>with</b> markup"
-            summary = "Line one\\r\\nline two"
-            body = """
-            # Heading
-
-            Text with <em>HTML</em>.
-            """
-            draft = true
-            language = "en"
-            '''
-        ),
-        encoding="utf-8",
-    )
+    source.write_text(site_file("round-trip.toml"), encoding="utf-8")
     runner = empty_app.test_cli_runner()
     assert runner.invoke(args=["load", str(source)]).exit_code == 0
     before = content(empty_app)

@@ -10,7 +10,7 @@ import pytest
 from dashboard.content import sitefile
 from dashboard.core.captions import counter_caption, date_line
 from dashboard.i18n import catalogues
-from tests.helpers.reference import visible_text
+from tests.helpers.reference import site_file, visible_text
 
 
 @pytest.mark.parametrize(
@@ -98,22 +98,7 @@ def test_catalogue_compiles_and_translates():
 
 
 def test_archive_filters_by_statement_language(empty_app, tmp_path, at_reference):
-    site = textwrap.dedent(
-        """\
-        [site]
-        title = "T"
-        timezone = "Europe/Moscow"
-        locale = "ru"
-
-        [[statements]]
-        published = 2020-01-02
-        title = "По-русски"
-        [[statements]]
-        published = 2020-01-03
-        title = "In English"
-        language = "en"
-        """
-    )
+    site = site_file("two-languages.toml")
     path = tmp_path / "s.toml"
     path.write_text(site, encoding="utf-8")
     assert empty_app.test_cli_runner().invoke(args=["load", str(path)]).exit_code == 0

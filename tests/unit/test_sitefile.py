@@ -2,38 +2,15 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 import sqlalchemy as sa
 
 from dashboard.content import models, sitefile
 from dashboard.content.sitefile import reader
 from dashboard.content.store import EXTENSION as STORE
+from tests.helpers.reference import site_file
 
-GOOD = textwrap.dedent(
-    """\
-    [site]
-    title = "Test Embassy"
-    timezone = "Europe/London"
-    contact = "Call us"
-
-    [[clocks]]
-    label = "Tokyo"
-    timezone = "Asia/Tokyo"
-    hour12 = true
-
-    [[counters]]
-    slug = "launch"
-    since = 2030-01-01
-    event = "the launch"
-
-    [[statements]]
-    published = 2020-02-01T09:30:00+03:00
-    title = "Hello, world: a first statement"
-    summary = "Short."
-    """
-)
+GOOD = site_file("good.toml")
 
 
 def dump(app) -> dict:

@@ -10,8 +10,11 @@ import sqlalchemy as sa
 from dashboard import create_app
 from dashboard.content import sitefile, store
 from dashboard.content.store import EXTENSION as STORE
+from dashboard.web.auth import tokens
 from dashboard.worker import scheduler
+from tests.helpers.admin import csrf_token, log_in, make_admin
 from tests.helpers.reference import REFERENCE_INSTANT, visible_text
+from tests.helpers.schema import app_at_migration
 
 
 def test_healthz_reports_database_and_heartbeat(app, at_reference):
@@ -90,18 +93,7 @@ def test_database_outage_and_recovery_without_restart(tmp_path, time_machine):
 
 
 def test_an_old_schema_says_to_migrate(database_url, tmp_path):
-    app = create_app(
-        {"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "test"}
-    )
-    the_store = app.extensions[STORE]
-    store.migrate(the_store, "0001")
-    with the_store.engine.begin() as connection:
-        connection.execute(
-            sa.text(
-                "INSERT INTO site (id, title, timezone, contact, locale, latest_count, revision) "
-                "VALUES (1, 'Old', 'UTC', '', 'en', 10, 1)"
-            )
-        )
+    app, the_store = app_at_migration(database_url, str(tmp_path), "0001")
     response = app.test_client().get("/")
     assert response.status_code == 503
     assert "run `dashboard migrate`" in response.get_data(as_text=True)
@@ -112,9 +104,6 @@ def test_an_old_schema_says_to_migrate(database_url, tmp_path):
 
 def test_writes_answer_503_while_the_database_is_away_and_work_after(tmp_path):
     """Admin and API writes get a clear 503 and change nothing; no restart is needed after."""
-    from dashboard.web.auth import tokens
-    from tests.helpers.admin import csrf_token, log_in, make_admin
-
     folder = tmp_path / "db"
     app, the_store = demo_app_in(folder, tmp_path)
     token = tokens.create(the_store, "newsroom")

@@ -15,6 +15,15 @@ GLUSHKOV = (
     "685 days have passed since the death of Nikolay Glushkov on British soil - no credible "
     "information or response from the British authorities"
 )
+# The capture's first lines: the date, the clocks, the contact line and the counters.
+TOP_LINES = [
+    "26 January 2020",
+    "Moscow: 20:58",
+    "London: 17:58",
+    "Consular queries: +44 (0) 203 668 7474",
+    SALISBURY,
+    GLUSHKOV,
+]
 LISTED_DATES = [
     "16.01.2020", "15.01.2020", "14.01.2020", "14.01.2020", "19.12.2019",
     "18.12.2019", "06.12.2019", "29.11.2019", "28.11.2019", "21.11.2019",
@@ -49,29 +58,14 @@ def test_cli_snapshot_text(runner):
     result = runner.invoke(args=["snapshot", "--at", "2020-01-26T17:58:00Z"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[:6] == [
-        "26 January 2020",
-        "Moscow: 20:58",
-        "London: 17:58",
-        "Consular queries: +44 (0) 203 668 7474",
-        SALISBURY,
-        GLUSHKOV,
-    ]
+    assert lines[:6] == TOP_LINES
 
 
 def test_page_shows_everything_the_capture_shows(client, at_reference):
     response = client.get("/")
     assert response.status_code == 200
     text = visible_text(response.get_data(as_text=True))
-    for expected in (
-        "26 January 2020",
-        "Moscow: 20:58",
-        "London: 17:58",
-        "Consular queries: +44 (0) 203 668 7474",
-        SALISBURY,
-        GLUSHKOV,
-        "all messages",
-    ):
+    for expected in (*TOP_LINES, "all messages"):
         assert expected in text, expected
     # The featured statement in full, then the ten listed ones in the capture's order.
     assert "Good afternoon," in text

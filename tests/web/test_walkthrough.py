@@ -11,11 +11,10 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from dashboard import create_app
 from dashboard.content import models, sitefile, store
-from dashboard.content.store import EXTENSION as STORE
 from tests.helpers.admin import csrf_token
 from tests.helpers.feeds import RSS2, feed_server, send
+from tests.helpers.schema import app_at_migration
 
 
 def test_readme_walkthrough(app, at_reference):
@@ -95,18 +94,8 @@ def test_readme_walkthrough(app, at_reference):
 
 
 def test_migration_0003_keeps_content_and_adds_drafts(database_url, tmp_path):
-    app = create_app(
-        {"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "m"}
-    )
-    the_store = app.extensions[STORE]
-    store.migrate(the_store, "0002")
+    _app, the_store = app_at_migration(database_url, str(tmp_path), "0002")
     with the_store.engine.begin() as connection:
-        connection.execute(
-            sa.text(
-                "INSERT INTO site (id, title, timezone, contact, locale, latest_count, revision) "
-                "VALUES (1, 'Old', 'UTC', '', 'en', 10, 1)"
-            )
-        )
         connection.execute(
             sa.text(
                 "INSERT INTO statements (slug, published, title, summary, body, featured, "
@@ -122,7 +111,7 @@ def test_migration_0003_keeps_content_and_adds_drafts(database_url, tmp_path):
         assert db.scalars(sa.select(models.Feed)).all() == []
     sitefile.load(the_store, sitefile.read_file(sitefile.DEMO_PATH))  # writes still work
     config = Config()  # and the downgrade runs
-    config.set_main_option("script_location", "dashboard.content:migrations")
+    config.set_main_option("script_location", store.MIGRATIONS)
     with the_store.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, "0002")
