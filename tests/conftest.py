@@ -12,129 +12,41 @@ The browser tests' fixtures (Chromium, the pinned htmx, the app served on 127.0.
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
-import uuid
-from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 import time_machine
-from flask import Flask
 from playwright.sync_api import sync_playwright
 
-from dashboard import config, create_app
-from dashboard.content import sitefile, store
-from dashboard.content.store import EXTENSION as STORE
+from dashboard import config
 from tests.helpers.browser import AppServer, FileServer, launch_chromium, pinned_htmx
+from tests.helpers.databases import app_from, build_templates, fresh_database
 from tests.helpers.reference import REFERENCE_INSTANT
-
-
-def _postgres_url() -> sa.URL | None:
-    raw = os.environ.get("DATABASE_URL", "")
-    if not raw.startswith("postgresql"):
-        return None
-    return sa.make_url(raw)
 
 
 @pytest.fixture
 def database_url(tmp_path):
-    server = _postgres_url()
-    if server is None:
-        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
-        return
-    name = f"dashboard_test_{uuid.uuid4().hex[:12]}"
-    admin = _admin_engine(server)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def _admin_engine(server: sa.URL) -> sa.Engine:
-    return sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-
-
-def _make_app(database_url: str, instance: Path) -> Flask:
-    return create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "INSTANCE_PATH": str(instance),
-            "SECRET_KEY": "test",
-        }
-    )
+    with fresh_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory) -> dict[str, str]:
-    """Two databases built once per run, the schema alone and the schema with the demo; each
-    test's database starts as a copy of one (a file copy on SQLite, CREATE DATABASE … TEMPLATE
-    on PostgreSQL), which saves the migrations and the load in every test."""
-    folder = tmp_path_factory.mktemp("templates")
-    server = _postgres_url()
-    if server is None:
-        urls = {kind: f"sqlite:///{folder / kind}.sqlite3" for kind in ("schema", "demo")}
-    else:
-        run = uuid.uuid4().hex[:8]
-        names = {kind: f"dashboard_template_{run}_{kind}" for kind in ("schema", "demo")}
-        admin = _admin_engine(server)
-        with admin.connect() as connection:
-            for name in names.values():
-                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        urls = {k: server.set(database=n).render_as_string(False) for k, n in names.items()}
-    for kind, url in urls.items():
-        made = _make_app(url, folder / kind)
-        store.migrate(made.extensions[STORE])
-        if kind == "demo":
-            sitefile.load(made.extensions[STORE], sitefile.read_file(sitefile.DEMO_PATH))
-        made.extensions[STORE].engine.dispose()  # a template must have no connections
-    yield urls
-    if server is not None:
-        with admin.connect() as connection:
-            for name in names.values():
-                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def _copy_of(template_url: str, database_url: str) -> None:
-    """Make the (empty, unused) test database a copy of the template."""
-    template, target = sa.make_url(template_url), sa.make_url(database_url)
-    if target.get_backend_name() == "sqlite":
-        shutil.copyfile(template.database, target.database)
-        return
-    admin = _admin_engine(target)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE "{target.database}"'))
-        connection.execute(
-            sa.text(f'CREATE DATABASE "{target.database}" TEMPLATE "{template.database}"')
-        )
-    admin.dispose()
-
-
-@contextlib.contextmanager
-def _app_from(template_url: str, database_url: str, instance: Path):
-    _copy_of(template_url, database_url)
-    made = _make_app(database_url, instance)
-    yield made
-    made.extensions[STORE].engine.dispose()
+    urls, cleanup = build_templates(tmp_path_factory.mktemp("templates"))
+    with cleanup:
+        yield urls
 
 
 @pytest.fixture
 def empty_app(database_url, tmp_path, templates):
     """An app whose database has the schema but no site yet."""
-    with _app_from(templates["schema"], database_url, tmp_path / "instance") as made:
+    with app_from(templates["schema"], database_url, tmp_path / "instance") as made:
         yield made
 
 
 @pytest.fixture
 def app(database_url, tmp_path, templates):
     """An app with the demo content: the reference page of 26 January 2020."""
-    with _app_from(templates["demo"], database_url, tmp_path / "instance") as made:
+    with app_from(templates["demo"], database_url, tmp_path / "instance") as made:
         yield made
 
 

@@ -20,6 +20,7 @@ import pytest
 
 from dashboard.content import sitefile, store
 from dashboard.content.store import EXTENSION as STORE
+from tests.helpers.databases import app_from, fresh_database
 
 LONDON = ZoneInfo("Europe/London")
 CLOCK_ZONES = {"Moscow": ZoneInfo("Europe/Moscow"), "London": LONDON}
@@ -137,13 +138,16 @@ def accessible_name(node: Node, document: Node) -> str:
 
 
 # -- fixtures ---------------------------------------------------------------------------------
-@pytest.fixture
-def site(app):
-    """The demo plus one statement in Russian (an English site quoting a Russian text)."""
-    demo = sitefile.DEMO_PATH.read_text(encoding="utf-8")
-    spec = sitefile.parse(demo + RUSSIAN_STATEMENT_TOML, "demo + a Russian statement")
-    sitefile.load(app.extensions[STORE], spec)
-    return app
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, templates):
+    """The demo plus one statement in Russian (an English site quoting a Russian text). The
+    tests here only read, so they share one."""
+    folder = tmp_path_factory.mktemp("a11y")
+    with fresh_database(folder) as url, app_from(templates["demo"], url, folder) as app:
+        demo = sitefile.DEMO_PATH.read_text(encoding="utf-8")
+        spec = sitefile.parse(demo + RUSSIAN_STATEMENT_TOML, "demo + a Russian statement")
+        sitefile.load(app.extensions[STORE], spec)
+        yield app
 
 
 @pytest.fixture

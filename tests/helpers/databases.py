@@ -1,0 +1,115 @@
+"""Databases for the tests: an empty one of its own per test (SQLite, or PostgreSQL when
+DATABASE_URL names a server), and copies of template databases built once per run."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+
+from dashboard import create_app
+from dashboard.content import sitefile, store
+from dashboard.content.store import EXTENSION as STORE
+
+
+def postgres_url() -> sa.URL | None:
+    raw = os.environ.get("DATABASE_URL", "")
+    if not raw.startswith("postgresql"):
+        return None
+    return sa.make_url(raw)
+
+
+@contextlib.contextmanager
+def fresh_database(folder: Path):
+    """An empty database of its own: a SQLite file in `folder`, or one on the PostgreSQL
+    server that DATABASE_URL names, dropped afterwards."""
+    server = postgres_url()
+    if server is None:
+        yield f"sqlite:///{folder / 'test.sqlite3'}"
+        return
+    name = f"dashboard_test_{uuid.uuid4().hex[:12]}"
+    admin = admin_engine(server)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def admin_engine(server: sa.URL) -> sa.Engine:
+    return sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def make_app(database_url: str, instance: Path) -> Flask:
+    return create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(instance),
+            "SECRET_KEY": "test",
+        }
+    )
+
+
+def copy_of(template_url: str, database_url: str) -> None:
+    """Make the (empty, unused) test database a copy of the template."""
+    template, target = sa.make_url(template_url), sa.make_url(database_url)
+    if target.get_backend_name() == "sqlite":
+        shutil.copyfile(template.database, target.database)
+        return
+    admin = admin_engine(target)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE "{target.database}"'))
+        connection.execute(
+            sa.text(f'CREATE DATABASE "{target.database}" TEMPLATE "{template.database}"')
+        )
+    admin.dispose()
+
+
+@contextlib.contextmanager
+def app_from(template_url: str, database_url: str, instance: Path):
+    copy_of(template_url, database_url)
+    made = make_app(database_url, instance)
+    yield made
+    made.extensions[STORE].engine.dispose()
+
+
+def build_templates(folder: Path) -> tuple[dict[str, str], contextlib.ExitStack]:
+    """Two databases, the schema alone and the schema with the demo; each test's database
+    starts as a copy of one (a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL),
+    which saves the migrations and the load in every test."""
+    cleanup = contextlib.ExitStack()
+    server = postgres_url()
+    if server is None:
+        urls = {kind: f"sqlite:///{folder / kind}.sqlite3" for kind in ("schema", "demo")}
+    else:
+        run = uuid.uuid4().hex[:8]
+        names = {kind: f"dashboard_template_{run}_{kind}" for kind in ("schema", "demo")}
+        admin = admin_engine(server)
+        with admin.connect() as connection:
+            for name in names.values():
+                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+        def drop() -> None:
+            with admin.connect() as connection:
+                for name in names.values():
+                    connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+        cleanup.callback(drop)
+        urls = {k: server.set(database=n).render_as_string(False) for k, n in names.items()}
+    for kind, url in urls.items():
+        made = make_app(url, folder / kind)
+        store.migrate(made.extensions[STORE])
+        if kind == "demo":
+            sitefile.load(made.extensions[STORE], sitefile.read_file(sitefile.DEMO_PATH))
+        made.extensions[STORE].engine.dispose()  # a template must have no connections
+    return urls, cleanup
