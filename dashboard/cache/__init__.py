@@ -11,4 +11,4 @@ def register(app) -> None:
     pages = live.LivePages(app)
     app.extensions[live.EXTENSION] = pages
     # A write in this process shows at once here; others notice the new revision within a minute.
-    app.extensions[store.EXTENSION].listeners.append(pages.invalidate)
+    store.store_of(app).listeners.append(pages.invalidate)

@@ -89,7 +89,7 @@ class LivePages:
         cached = self._content
         if cached is not None and self._content_checked == minute:
             return cached
-        the_store: store.Store = self.app.extensions[store.EXTENSION]
+        the_store: store.Store = store.store_of(self.app)
         try:
             with the_store.session() as session:
                 if cached is not None and store.current_revision(session) == cached.revision:
@@ -162,7 +162,7 @@ class LivePages:
         return found
 
     def _warmed(self, key: str, minute: dt.datetime) -> Rendered | None:
-        the_store: store.Store = self.app.extensions[store.EXTENSION]
+        the_store: store.Store = store.store_of(self.app)
         try:
             with the_store.session() as session:
                 row = store.rendered_bytes(session, key, minute)
@@ -176,7 +176,7 @@ class LivePages:
     def warm(self, at: dt.datetime) -> int:
         """Render the hot views for this minute and the next into the store (the scheduler's
         job), so web processes start each minute with bytes ready. Returns rows written."""
-        the_store: store.Store = self.app.extensions[store.EXTENSION]
+        the_store: store.Store = store.store_of(self.app)
         self._content_checked = None  # always look for edits made by other processes
         minute = timecalc.floor_minute(at)
         content = self.content(minute)
@@ -215,8 +215,12 @@ def _explain_schema(the_store: store.Store) -> None:
         )
 
 
+def pages_of(app: Flask) -> LivePages:
+    return app.extensions[EXTENSION]
+
+
 def live_pages() -> LivePages:
-    return current_app.extensions[EXTENSION]
+    return pages_of(current_app)
 
 
 MARKS = re.compile(b"|".join([DELAY_MARK, REFRESH_MARK, MAX_AGE_MARK, ORIGIN_MARK]))

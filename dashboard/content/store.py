@@ -42,9 +42,13 @@ class Store:
             listener()
 
 
+def store_of(app) -> Store:
+    return app.extensions[EXTENSION]
+
+
 def current_store() -> Store:
     """The app's store, in a request, a CLI command or any app context."""
-    return current_app.extensions[EXTENSION]
+    return store_of(current_app)
 
 
 def make_store(url: str) -> Store:

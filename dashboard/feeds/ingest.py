@@ -159,7 +159,7 @@ def _store_one_by_one(db, feed: models.Feed, items: list[Item], now, report) -> 
 def poll_feed(app: Flask, feed_id: int) -> PollReport:
     """Fetch one feed and store its new items. Never raises for a bad feed: the report and the
     feed's row say what went wrong."""
-    the_store: store.Store = app.extensions[store.EXTENSION]
+    the_store: store.Store = store.store_of(app)
     with the_store.session() as db:
         feed = db.get(models.Feed, feed_id)
         if feed is None:

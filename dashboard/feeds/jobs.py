@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 def poll_feeds(app: Flask, only_due: bool = True) -> list[PollReport]:
     """Poll every feed (or those whose interval has passed), one after another; one failing
     feed is recorded and the next one is polled."""
-    the_store: store.Store = app.extensions[store.EXTENSION]
+    the_store: store.Store = store.store_of(app)
     now = timecalc.utcnow()
     with the_store.session() as db:
         feeds = db.scalars(sa.select(models.Feed).order_by(models.Feed.id)).all()

@@ -38,7 +38,7 @@ def tick(app: Flask, lock: SchedulerLock, lost: threading.Event) -> None:
         return
     now = timecalc.utcnow()
     with app.app_context():
-        pages = app.extensions[live.EXTENSION]
+        pages = live.pages_of(app)
         try:
             written = pages.warm(now)
         except Exception:  # one bad tick must not stop the next one
@@ -49,7 +49,7 @@ def tick(app: Flask, lock: SchedulerLock, lost: threading.Event) -> None:
 
 
 def beat(app: Flask, now) -> None:
-    the_store = app.extensions[store.EXTENSION]
+    the_store = store.store_of(app)
     try:
         with the_store.session() as session, session.begin():
             session.merge(
@@ -87,7 +87,7 @@ def run(
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
-    the_store = app.extensions[store.EXTENSION]
+    the_store = store.store_of(app)
     lock = lock_for(the_store.engine, app.instance_path)
     announced = False
     while not lock.acquire():

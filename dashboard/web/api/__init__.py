@@ -7,9 +7,10 @@ from dashboard.cache import live
 from dashboard.web.api.v1 import snapshot
 from dashboard.web.api.v1 import statements as statements
 from dashboard.web.api.v1.blueprint import bp
+from dashboard.web.auth import csrf
 
 
 def register(app) -> None:
-    app.extensions[live.EXTENSION].register_family(snapshot.usual_snapshots)
-    app.extensions["csrf"].exempt(bp)
+    live.pages_of(app).register_family(snapshot.usual_snapshots)
+    csrf.exempt(bp)
     app.register_blueprint(bp)

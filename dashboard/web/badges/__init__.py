@@ -7,5 +7,5 @@ from dashboard.web.badges import views
 
 
 def register(app) -> None:
-    app.extensions[live.EXTENSION].register_family(views.usual_badges)
+    live.pages_of(app).register_family(views.usual_badges)
     app.register_blueprint(views.bp)

@@ -11,5 +11,5 @@ from dashboard.web.embed.blueprint import bp
 
 def register(app) -> None:
     app.jinja_env.globals["oembed_link"] = oembed.oembed_link
-    app.extensions[live.EXTENSION].register_family(widget.usual_embeds)
+    live.pages_of(app).register_family(widget.usual_embeds)
     app.register_blueprint(bp)

@@ -7,5 +7,5 @@ from dashboard.web.public import views
 
 
 def register(app) -> None:
-    app.extensions[live.EXTENSION].register_family(views.usual_pages)
+    live.pages_of(app).register_family(views.usual_pages)
     app.register_blueprint(views.bp)
