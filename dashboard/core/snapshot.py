@@ -102,18 +102,20 @@ class DatedStatement:
 
 @dataclasses.dataclass(frozen=True)
 class Snapshot:
+    # What changes with time: the instant, and the parts that follow it.
     at: dt.datetime
     minute: dt.datetime
-    title: str
-    contact: str
-    locale: str
-    revision: int
     date: DateLine
     clocks: tuple[ClockReading, ...]
     counters: tuple[CounterReading, ...]
+    next_change: dt.datetime  # the earliest instant at which any of them changes
+    # What changes only with edits.
+    revision: int
+    locale: str
+    title: str
+    contact: str
     featured: DatedStatement | None
     latest: tuple[DatedStatement, ...]
-    next_change: dt.datetime
 
     def counters_next_change(self) -> dt.datetime | None:
         return min((c.next_change for c in self.counters), default=None)

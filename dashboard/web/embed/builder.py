@@ -50,6 +50,8 @@ def builder():
             "embed/builder.html",
             shot=shot,
             query=query,
+            clock_choices=[(c.label, c.label) for c in shot.clocks],
+            counter_choices=[(c.slug, c.event) for c in shot.counters],
             chosen_clocks={c.label for c in clocks},
             chosen_counters={c.slug for c in counters},
             empty=not (clocks or counters or query.statements),
