@@ -4,6 +4,7 @@ recorded on that feed and never stops the others, the scheduler or the CLI."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 
@@ -400,11 +401,21 @@ def test_parse_is_given_bytes_and_never_fetches_or_opens_anything(monkeypatch):
 
 
 class HeldLock(SchedulerLock):
+    """A lock this process holds; it remembers what the job asked of it."""
+
+    def __init__(self):
+        self.calls: list[str] = []
+
     def acquire(self):
+        self.calls.append("acquire")
+        return True
+
+    def still_held(self):
+        self.calls.append("still_held")
         return True
 
     def release(self):
-        pass
+        self.calls.append("release")
 
 
 def test_the_scheduler_polls_due_feeds_and_survives_broken_ones(feed_app, server):
@@ -425,12 +436,39 @@ def test_the_scheduler_polls_due_feeds_and_survives_broken_ones(feed_app, server
     assert len(server.requests) == served + 2
 
 
-def test_the_scheduler_job_survives_a_database_outage(feed_app, monkeypatch):
-    def down(*_args, **_kwargs):
+def test_the_scheduler_job_survives_a_database_outage(feed_app, server, monkeypatch, caplog):
+    feed = add_feed(feed_app, server.url("/rss2"))  # never polled: due at once
+    the_store = feed_app.extensions[STORE]
+    lock, lost = HeldLock(), threading.Event()
+
+    def down():
         raise sa.exc.OperationalError("SELECT", {}, Exception("database is down"))
 
-    monkeypatch.setattr(jobs, "poll_feeds", down)
-    jobs.scheduled_poll(feed_app, HeldLock(), threading.Event())  # logged, not raised
+    with monkeypatch.context() as outage, caplog.at_level(logging.INFO, logger=jobs.log.name):
+        outage.setattr(the_store, "session", down)  # every session the job opens fails
+        with time_machine.travel(REFERENCE_INSTANT, tick=False):
+            jobs.scheduled_poll(feed_app, lock, lost)  # logged, not raised
+    [record] = [r for r in caplog.records if r.name == jobs.log.name]
+    assert (record.levelno, record.getMessage()) == (logging.ERROR, "feed polling failed")
+    assert isinstance(record.exc_info[1], sa.exc.OperationalError)
+    assert "database is down" in caplog.text  # the traceback says why
+    assert server.requests == []  # no feed was fetched without the database
+    # The outage is no reason to give up the lock: no standby should take over for it.
+    assert lock.calls == ["still_held"]
+    assert not lost.is_set()
+
+    caplog.clear()
+    with time_machine.travel(REFERENCE_INSTANT + dt.timedelta(minutes=1), tick=False):
+        jobs.scheduled_poll(feed_app, lock, lost)  # the next minute, the database is back
+    assert [path for path, _headers in server.requests] == ["/rss2"]
+    assert [s.title for s in feed_statements(feed_app, feed)] == [
+        "Statement on the talks",
+        "A note without a date",
+    ]
+    assert feed_row(feed_app, feed).last_error is None
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert lock.calls == ["still_held", "still_held"]
+    assert not lost.is_set()
 
 
 def test_fetch_feeds_command_polls_every_feed(feed_app, server, at_reference):
