@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from dashboard.core import timecalc
 from dashboard.core.captions import counter_caption
 from dashboard.core.snapshot import ClockDef, CounterDef, SiteContent, snapshot
+from tests.helpers import daycount
 
 UTC = dt.UTC
 MINUTE = dt.timedelta(minutes=1)
@@ -537,6 +538,40 @@ def test_minute_helpers():
 
 
 # --- Properties: random instants in awkward zones, checked against zoneinfo directly ----------
+# Expected days come from tests/helpers/daycount.py (offsets and integer day numbers), never
+# from timecalc or its formula; first, that oracle against dates worked out by hand.
+
+
+@pytest.mark.parametrize(
+    ("date", "number"),
+    [
+        ("1970-01-01", 0),
+        ("1969-12-31", -1),
+        ("2000-01-01", 10957),  # 30 years of 365 days and 7 leap days (72 ... 96)
+        ("2000-03-01", 11017),  # 2000 is a leap year: 31 + 29 days later
+        ("1900-03-01", -25508),  # 1900 is not leap: 70 * 365 + 17 back to 1 March 1970
+        ("2018-03-04", 17594),
+        ("2020-01-26", 18287),  # the reference capture: 693 days after Salisbury
+    ],
+)
+def test_the_day_count_oracle(date, number):
+    assert daycount.day_number(day(date)) == number
+    assert daycount.day_number(day(date)) == day(date).toordinal() - dt.date(1970, 1, 1).toordinal()
+
+
+@pytest.mark.parametrize(
+    ("at", "zone", "date"),
+    [
+        ("2020-01-26T18:14:59Z", "Asia/Kathmandu", "2020-01-26"),  # 23:59:59 at +05:45
+        ("2020-01-26T18:15:00Z", "Asia/Kathmandu", "2020-01-27"),
+        ("2020-01-27T03:29:59Z", "America/St_Johns", "2020-01-26"),  # 23:59:59 at -03:30
+        ("2011-12-30T09:59:59Z", "Pacific/Apia", "2011-12-29"),  # 23:59:59 at -10:00
+        ("2011-12-30T10:00:00Z", "Pacific/Apia", "2011-12-31"),  # 00:00 at +14:00: 30th skipped
+    ],
+)
+def test_the_local_date_oracle(at, zone, date):
+    assert daycount.local_date(utc(at), zone) == day(date)
+
 
 ZONES = [
     "UTC",
@@ -604,8 +639,8 @@ PROPERTY = settings(deadline=None, max_examples=300, database=None)
 def test_property_days_and_next_date_change(case, since):
     at, zone = case
     tz = ZoneInfo(zone)
-    today = at.astimezone(tz).date()
-    assert timecalc.days_since(at, zone, since) == (today - since).days
+    today = daycount.local_date(at, zone)
+    assert timecalc.days_since(at, zone, since) == daycount.calendar_days(at, zone, since)
 
     change = timecalc.next_date_change(at, zone)
     assert change > at
@@ -636,8 +671,8 @@ def test_property_snapshot_reads_zoneinfo(case, since):
     assert clock12.time == here.strftime("%I:%M %p").removeprefix("0")
     offset = here.strftime("%z")  # e.g. +0545
     assert clock.utc_offset == f"{offset[:3]}:{offset[3:5]}"
-    assert shot.date.iso == here.date().isoformat()
-    days = (here.date() - since).days
+    assert shot.date.iso == daycount.local_date(at, zone).isoformat()
+    days = daycount.calendar_days(at, zone, since)
     (reading,) = shot.counters
     assert reading.days == days
     assert reading.text == caption_by_hand(days, "the event")
