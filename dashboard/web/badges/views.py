@@ -23,8 +23,8 @@ from dashboard.web.params import BadParameter
 bp = Blueprint("badges", __name__)
 
 STYLES = ("flat", "flat-square", "for-the-badge")
-COLOR = "8b1a1a"  # the dashboard's accent (--accent in dashboard.css)
-GREY = "9f9f9f"  # shields' lightgrey, for "unknown counter" and other errors
+COLOR = "#8b1a1a"  # the dashboard's accent (--accent in dashboard.css)
+GREY = "#9f9f9f"  # shields' lightgrey, for "unknown counter" and other errors
 
 
 @dataclasses.dataclass(frozen=True)
