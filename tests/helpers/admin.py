@@ -126,6 +126,12 @@ def dump(app) -> dict:
         }
 
 
+def revision(app) -> int:
+    """The content revision: every content write bumps it."""
+    with app.extensions[STORE].session() as db:
+        return db.get(models.Site, 1).revision
+
+
 def statement_row(app, slug: str) -> models.Statement | None:
     with app.extensions[STORE].session() as db:
         return db.scalars(sa.select(models.Statement).where(models.Statement.slug == slug)).first()
