@@ -48,6 +48,11 @@ API_DEFAULT_LIMIT = 20
 # /embed
 EMBED_MAX_STATEMENTS = 10
 OEMBED_WIDTH = 480
+# Colours, named once. ACCENT is --accent in static/dashboard.css (light theme) and --ac in
+# templates/embed/widget.html: the same colour, and tests/web/test_badge_look.py fails if they
+# drift apart. Badges show it as their message part.
+ACCENT = "#8b1a1a"
+BADGE_ERROR_COLOR = "#9f9f9f"  # shields.io's lightgrey: "unknown counter" and other errors
 # Badges
 BADGE_MAX_LABEL = 60
 BADGE_LABEL_SHORTEN_AT = 32  # a default label longer than this is cut at a word

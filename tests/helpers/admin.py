@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import html.parser
 import re
 
 import sqlalchemy as sa
@@ -48,6 +49,69 @@ def post_form(client, url: str, data: dict, htmx: bool = False, token_from: str 
     return client.post(url, data={**data, "csrf_token": token}, headers=headers)
 
 
+class _FormReader(html.parser.HTMLParser):
+    """What a browser would submit from one form, untouched: checked boxes only, a select's
+    selected option (else its first), a textarea's text without its leading newline."""
+
+    def __init__(self, form_id: str):
+        super().__init__(convert_charrefs=True)
+        self.form_id, self.inside, self.found = form_id, False, False
+        self.fields: dict[str, str] = {}
+        self._text: tuple[str, list[str]] | None = None  # the open textarea: name, pieces
+        self._select: tuple[str, list[str]] | None = None  # the open select: name, values
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {name: value or "" for name, value in attrs}
+        if tag == "form" and attrs.get("id") == self.form_id:
+            self.inside = self.found = True
+        if not self.inside or ("name" not in attrs and tag != "option"):
+            return
+        if tag == "input" and attrs.get("type") not in ("submit", "button"):
+            if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:
+                self.fields[attrs["name"]] = attrs.get("value", "on")
+        elif tag == "textarea":
+            self._text = (attrs["name"], [])
+        elif tag == "select":
+            self._select = (attrs["name"], [])
+        elif tag == "option" and self._select is not None:
+            name, values = self._select
+            values.append(attrs.get("value", ""))
+            if "selected" in attrs:
+                self.fields[name] = values[-1]
+
+    def handle_data(self, data):
+        if self._text is not None:
+            self._text[1].append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea" and self._text is not None:
+            name, pieces = self._text
+            self.fields[name] = "".join(pieces).removeprefix("\n")
+            self._text = None
+        elif tag == "select" and self._select is not None:
+            name, values = self._select
+            if values:
+                self.fields.setdefault(name, values[0])
+            self._select = None
+
+
+def form_fields(page: str, form_id: str) -> dict[str, str]:
+    """The fields of the form with this id as the page offers them, without its CSRF token."""
+    reader = _FormReader(form_id)
+    reader.feed(page)
+    reader.close()
+    assert reader.found, f"no form with id {form_id!r}"
+    reader.fields.pop("csrf_token", None)
+    return reader.fields
+
+
+def resave(client, url: str, form_id: str):
+    """Open an edit form and press Save without changing anything."""
+    return post_form(client, url, form_fields(client.get(url).get_data(as_text=True), form_id))
+
+
 def dump(app) -> dict:
     """Every content table's rows, to show that a refused write changed nothing."""
     engine = app.extensions[STORE].engine
@@ -60,6 +124,12 @@ def dump(app) -> dict:
             )
             for name in names
         }
+
+
+def revision(app) -> int:
+    """The content revision: every content write bumps it."""
+    with app.extensions[STORE].session() as db:
+        return db.get(models.Site, 1).revision
 
 
 def statement_row(app, slug: str) -> models.Statement | None:

@@ -1,5 +1,6 @@
 """Feeds in: RSS 2.0, RSS 1.0 and Atom stored as statements; every way a feed can be broken is
-recorded on that feed and never stops the others, the scheduler or the CLI."""
+recorded on that feed and never stops the others. The scheduler's job, the CLI and the admin:
+test_feed_jobs.py."""
 
 from __future__ import annotations
 
@@ -13,144 +14,18 @@ import time_machine
 
 from dashboard.content import models
 from dashboard.content.store import EXTENSION as STORE
-from dashboard.feeds import ingest, jobs, parse, subscriptions
+from dashboard.feeds import ingest, jobs, parse
 from dashboard.feeds.fetch import FeedError
-from dashboard.worker import scheduler
-from dashboard.worker.lock import SchedulerLock
-from tests.helpers.admin import log_in, make_admin, post_form, statement_row
-from tests.helpers.feeds import RSS2, closed_port, feed_server, send
+from tests.helpers.feeds import (
+    RSS2,
+    add_feed,
+    closed_port,
+    feed_row,
+    feed_server,
+    feed_statements,
+    send,
+)
 from tests.helpers.reference import REFERENCE_INSTANT
-
-RSS1 = b"""<?xml version="1.0"?>
-<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
-  xmlns:dc="http://purl.org/dc/elements/1.1/">
-<channel rdf:about="http://rdf.example/"><title>RDF news</title><link>http://rdf.example/</link>
-<description>d</description><items><rdf:Seq><rdf:li resource="http://rdf.example/a"/></rdf:Seq></items>
-</channel>
-<item rdf:about="http://rdf.example/a"><title>An RSS 1.0 item</title><link>http://rdf.example/a</link>
-<description>From RDF.</description><dc:date>2020-01-20T08:00:00Z</dc:date></item>
-</rdf:RDF>"""
-
-ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom news</title><id>urn:uuid:feed</id>
-<updated>2020-01-21T00:00:00Z</updated><link href="http://atom.example/"/>
-<entry><title type="html">An &lt;b&gt;Atom&lt;/b&gt; entry</title><id>urn:uuid:entry-1</id>
-<link rel="alternate" href="http://atom.example/entry-1"/>
-<published>2020-01-21T09:15:00Z</published><updated>2020-01-21T09:15:00Z</updated>
-<summary>Short.</summary>
-<content type="html">&lt;p&gt;Long &lt;a href="javascript:alert(1)"&gt;text&lt;/a&gt;
-&lt;script&gt;alert(1)&lt;/script&gt;&lt;/p&gt;</content>
-</entry></feed>"""
-
-REPEATS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Repeats</title>
-<item><title>Once</title><guid>same-guid</guid><link>http://repeat.example/1</link></item>
-<item><title>Once again, same guid</title><guid>same-guid</guid><link>http://repeat.example/2</link></item>
-<item><title>Same link, new guid</title><guid>other-guid</guid><link>http://repeat.example/1</link></item>
-<item><title>Neither guid nor link</title><description>Only words.</description></item>
-<item><title>Neither guid nor link</title><description>Only words.</description></item>
-</channel></rss>"""
-
-MALFORMED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Broken</title>
-<item><title>Fish & chips</title><guid>broken-1</guid></item></channel>"""
-
-HTML_PAGE = b"""<!doctype html><html><head><title>Not a feed</title></head>
-<body><h1>Welcome</h1><p>This is a web page.</p></body></html>"""
-
-BOMB = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [<!ENTITY lol "lol">
-<!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
-<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
-<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
-<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
-<!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
-<!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
-<!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
-<!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
-<!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]>
-<rss version="2.0"><channel><title>&lol9;</title>
-<item><title>&lol9;</title><guid>bomb</guid></item></channel></rss>"""
-
-TEN_MB = 10 * 1024 * 1024
-
-
-def _big(handler, declare_length: bool) -> None:
-    handler.send_response(200)
-    handler.send_header("Content-Type", "application/rss+xml")
-    if declare_length:
-        handler.send_header("Content-Length", str(TEN_MB))
-    handler.end_headers()
-    handler.wfile.write(b'<?xml version="1.0"?><rss version="2.0"><channel><title>')
-    chunk = b"x" * 65536
-    for _ in range(TEN_MB // len(chunk)):
-        handler.wfile.write(chunk)
-
-
-def _slow(handler) -> None:
-    handler.server.stopping.wait(10)  # far beyond the read timeout; ends when the test does
-    send(handler, RSS2)
-
-
-def _conditional(handler) -> None:
-    if handler.headers.get("If-None-Match") == '"v1"':
-        handler.send_response(304)
-        handler.send_header("ETag", '"v1"')
-        handler.end_headers()
-        return
-    headers = {"ETag": '"v1"', "Last-Modified": "Sun, 26 Jan 2020 17:00:00 GMT"}
-    send(handler, RSS2, headers=headers)
-
-
-ROUTES = {
-    "/rss2": lambda h: send(h, RSS2),
-    "/rss1": lambda h: send(h, RSS1, "application/rdf+xml"),
-    "/atom": lambda h: send(h, ATOM, "application/atom+xml"),
-    "/repeats": lambda h: send(h, REPEATS),
-    "/error": lambda h: send(h, b"<h1>Internal error</h1>", "text/html", status=500),
-    "/malformed": lambda h: send(h, MALFORMED),
-    "/html": lambda h: send(h, HTML_PAGE, "text/html; charset=utf-8"),
-    "/bomb": lambda h: send(h, BOMB),
-    "/big": lambda h: _big(h, declare_length=True),
-    "/big-streamed": lambda h: _big(h, declare_length=False),
-    "/slow": _slow,
-    "/conditional": _conditional,
-}
-
-
-@pytest.fixture
-def server():
-    with feed_server(ROUTES) as running:
-        yield running
-
-
-@pytest.fixture
-def feed_app(app):
-    app.config.update(FEED_CONNECT_TIMEOUT=2.0, FEED_READ_TIMEOUT=0.5, FEED_TOTAL_TIMEOUT=10.0)
-    return app
-
-
-def add_feed(app, url: str, publish: bool = True, language: str = "en") -> int:
-    with app.test_request_context():
-        row = subscriptions.save_feed(
-            {"url": url, "interval_minutes": 30, "language": language, "publish": publish}
-        )
-    return row.id
-
-
-def feed_row(app, feed_id: int) -> models.Feed:
-    with app.extensions[STORE].session() as db:
-        return db.get(models.Feed, feed_id)
-
-
-def feed_statements(app, feed_id: int) -> list[models.Statement]:
-    with app.extensions[STORE].session() as db:
-        return list(
-            db.scalars(
-                sa.select(models.Statement)
-                .join(models.FeedItem, models.FeedItem.statement_id == models.Statement.id)
-                .where(models.FeedItem.feed_id == feed_id)
-                .order_by(models.Statement.published)
-            )
-        )
 
 
 def test_rss2_rss1_and_atom_become_statements(feed_app, server):
@@ -397,100 +272,3 @@ def test_parse_is_given_bytes_and_never_fetches_or_opens_anything(monkeypatch):
     for body in (b"/etc/passwd", b"http://127.0.0.1:9/feed"):
         with pytest.raises(FeedError, match="not an RSS or Atom feed"):
             parse.parse(body, "application/rss+xml", "http://127.0.0.1/")
-
-
-class HeldLock(SchedulerLock):
-    def acquire(self):
-        return True
-
-    def release(self):
-        pass
-
-
-def test_the_scheduler_polls_due_feeds_and_survives_broken_ones(feed_app, server):
-    built = scheduler.build(feed_app, HeldLock(), threading.Event())
-    assert built.get_job("feeds") is not None  # built, not started: no threads
-    good = add_feed(feed_app, server.url("/rss2"))
-    bad = add_feed(feed_app, server.url("/malformed"))
-    with time_machine.travel(REFERENCE_INSTANT, tick=False):
-        jobs.scheduled_poll(feed_app, HeldLock(), threading.Event())
-    assert len(feed_statements(feed_app, good)) == 2
-    assert "malformed XML" in feed_row(feed_app, bad).last_error
-    served = len(server.requests)
-    with time_machine.travel(REFERENCE_INSTANT + dt.timedelta(minutes=10), tick=False):
-        jobs.scheduled_poll(feed_app, HeldLock(), threading.Event())  # not due for 30 minutes
-    assert len(server.requests) == served
-    with time_machine.travel(REFERENCE_INSTANT + dt.timedelta(minutes=30), tick=False):
-        jobs.scheduled_poll(feed_app, HeldLock(), threading.Event())
-    assert len(server.requests) == served + 2
-
-
-def test_the_scheduler_job_survives_a_database_outage(feed_app, monkeypatch):
-    def down(*_args, **_kwargs):
-        raise sa.exc.OperationalError("SELECT", {}, Exception("database is down"))
-
-    monkeypatch.setattr(jobs, "poll_feeds", down)
-    jobs.scheduled_poll(feed_app, HeldLock(), threading.Event())  # logged, not raised
-
-
-def test_fetch_feeds_command_polls_every_feed(feed_app, server, at_reference):
-    add_feed(feed_app, server.url("/rss2"))
-    add_feed(feed_app, server.url("/error"))
-    result = feed_app.test_cli_runner().invoke(args=["fetch-feeds"])
-    assert result.exit_code == 0, result.output
-    assert f"{server.url('/rss2')}: 2 new, 0 already stored" in result.output
-    assert f"{server.url('/error')}: error: the server answered HTTP 500" in result.output
-
-
-def test_the_admin_adds_polls_and_shows_each_feeds_state(feed_app, server, at_reference):
-    make_admin(feed_app)
-    client = feed_app.test_client()
-    log_in(client)
-    bad = post_form(client, "/admin/feeds/new", {"url": "ftp://x", "interval_minutes": "0"})
-    assert bad.status_code == 422
-    html = bad.get_data(as_text=True)
-    assert "must be an http:// or https:// address" in html
-    assert "must be a whole number of minutes" in html
-    for path in ("/rss2", "/html"):
-        data = {"url": server.url(path), "interval_minutes": "15", "language": "en", "publish": "1"}
-        assert post_form(client, "/admin/feeds/new", data).status_code == 303
-    duplicate = post_form(client, "/admin/feeds/new", {**data, "url": server.url("/rss2")})
-    assert "already on the list" in duplicate.get_data(as_text=True)
-    with feed_app.extensions[STORE].session() as db:
-        ids = list(db.scalars(sa.select(models.Feed.id).order_by(models.Feed.id)))
-    polled = post_form(client, f"/admin/feeds/{ids[0]}/poll", {}, htmx=True)
-    assert polled.status_code == 200
-    assert '<div id="feed-list">' in polled.get_data(as_text=True)  # only the list, swapped
-    assert "2 new" in polled.get_data(as_text=True)
-    post_form(client, f"/admin/feeds/{ids[1]}/poll", {})
-    listing = client.get("/admin/feeds").get_data(as_text=True)
-    assert "2020-01-26T17:58:00Z" in listing  # the good feed's last success
-    assert "not an RSS or Atom feed (text/html)" in listing  # the page's last error
-    removed = post_form(client, f"/admin/feeds/{ids[0]}/delete", {})
-    assert removed.status_code == 303
-    assert statement_row(feed_app, feed_statements_slug(feed_app)) is not None  # stays
-
-
-def feed_statements_slug(app) -> str:
-    with app.extensions[STORE].session() as db:
-        return db.scalar(
-            sa.select(models.Statement.slug).where(
-                models.Statement.source_url == "http://ministry.example/talks"
-            )
-        )
-
-
-def test_a_poll_that_fails_late_stores_nothing(feed_app, server, monkeypatch, at_reference):
-    """One transaction: when the last step fails, the items stored before it go too (SQLite's
-    driver begins a transaction only at a write, so a savepoint opened first would commit)."""
-    feed_id = add_feed(feed_app, server.url("/rss2"))
-
-    def failing(_session):
-        raise sa.exc.OperationalError("UPDATE site", {}, Exception("disk I/O error"))
-
-    monkeypatch.setattr(ingest.store, "mark_changed", failing)
-    report = ingest.poll_feed(feed_app, feed_id)
-    assert report.error and "disk I/O error" in report.error
-    assert feed_statements(feed_app, feed_id) == []
-    monkeypatch.undo()
-    assert ingest.poll_feed(feed_app, feed_id).new == 2  # nothing was half-stored

@@ -1,13 +1,14 @@
-"""Drawing a badge: a shields-style SVG, and shields.io's endpoint JSON. Text widths are
-estimated from Verdana's metrics; every text is escaped."""
+"""A badge's geometry and shields.io's endpoint JSON. Text widths are estimated from Verdana's
+metrics; the SVG itself is templates/badges/badge.svg, which escapes every text."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import unicodedata
 
-from markupsafe import Markup
+from flask import render_template
 
 # Advance widths in px at 11 px, measured from DejaVu Sans (Verdana's metric twin, and what
 # "Verdana,Geneva,DejaVu Sans" renders as where there is no Verdana), for U+0020-U+007E and
@@ -47,9 +48,20 @@ def text_width(text: str, size: float = 11.0) -> float:
     return total * size / 11.0
 
 
-def svg(label: str, message: str, color: str, style: str, title: str = "") -> str:
-    """A shields-like badge; every text is escaped, widths are estimated (textLength fits).
-    An empty label gives a badge of one part."""
+@dataclasses.dataclass(frozen=True)
+class BadgeText:
+    """One text of a badge, in the template's 10x scaled space (transform="scale(.1)")."""
+
+    content: str
+    x: int  # the centre of its part
+    y: int  # the baseline
+    length: int  # textLength: any font is stretched to the estimated width
+    bold: bool
+
+
+def geometry(label: str, message: str, style: str) -> dict:
+    """Everything about a badge's size that follows from its texts and style: the template's
+    context, but for colour and title. An empty label gives a badge of one part."""
     big = style == "for-the-badge"
     if big:
         label, message = label.upper(), message.upper()
@@ -59,64 +71,37 @@ def svg(label: str, message: str, color: str, style: str, title: str = "") -> st
     message_text = text_width(message, size) * (1.07 if big else 1) + spacing * len(message)
     label_w = round(label_text + 2 * pad) if label else 0
     message_w = round(message_text + 2 * pad)
-    width = label_w + message_w
-    title = title or (f"{label}: {message}" if label else message)
+    baseline = 175 if big else 140
 
-    def text(content: str, left: int, box: int, length: float, bold: bool) -> Markup:
-        x, length10 = round((left + box / 2) * 10), round(length * 10)
-        y = 175 if big else 140
-        weight = Markup(' font-weight="bold"') if bold else ""
-        shadow = Markup("")
-        if style == "flat":
-            shadow = Markup(
-                '<text aria-hidden="true" x="{}" y="150" fill="#010101" fill-opacity=".3" '
-                'transform="scale(.1)" textLength="{}">{}</text>'
-            ).format(x, length10, content)
-        return shadow + Markup(
-            '<text x="{}" y="{}" transform="scale(.1)" fill="#fff" textLength="{}"{}>{}</text>'
-        ).format(x, y, length10, weight, content)
+    def text(content: str, left: int, box: int, length: float, bold: bool) -> BadgeText:
+        x = round((left + box / 2) * 10)
+        return BadgeText(content, x, baseline, round(length * 10), bold)
 
-    parts = [
-        Markup(
-            '<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" role="img" '
-            'aria-label="{}"><title>{}</title>'
-        ).format(width, height, title, title)
-    ]
-    if style == "flat":
-        parts.append(
-            Markup(
-                '<linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" '
-                'stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient>'
-                '<clipPath id="r"><rect width="{}" height="{}" rx="3" fill="#fff"/></clipPath>'
-                '<g clip-path="url(#r)">'
-            ).format(width, height)
-        )
-    else:
-        parts.append(Markup('<g shape-rendering="crispEdges">'))
-    if label:
-        parts.append(Markup('<rect width="{}" height="{}" fill="#555"/>').format(label_w, height))
-    parts.append(
-        Markup('<rect x="{}" width="{}" height="{}" fill="#{}"/>').format(
-            label_w, message_w, height, color
-        )
-    )
-    if style == "flat":
-        parts.append(Markup('<rect width="{}" height="{}" fill="url(#s)"/>').format(width, height))
-    parts.append(
-        Markup(
-            '</g><g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,'
-            'sans-serif" text-rendering="geometricPrecision" font-size="{}">'
-        ).format(round(size * 10))
-    )
-    if label:
-        parts.append(text(label, 0, label_w, label_text, bold=False))
-    parts.append(text(message, label_w, message_w, message_text, bold=big))
-    parts.append(Markup("</g></svg>"))
-    return str(Markup("").join(parts)) + "\n"
+    texts = [text(label, 0, label_w, label_text, bold=False)] if label else []
+    texts.append(text(message, label_w, message_w, message_text, bold=big))
+    return {
+        "width": label_w + message_w,
+        "height": height,
+        "label_width": label_w,
+        "message_width": message_w,
+        "font_size": round(size * 10),
+        "texts": texts,
+    }
+
+
+def svg(label: str, message: str, color: str, style: str, title: str = "") -> str:
+    """A shields-like badge drawn by templates/badges/badge.svg (needs an app context).
+    `color` is the message part's, e.g. "#8b1a1a"; `title` defaults to "label: message"."""
+    shape = geometry(label, message, style)
+    title = title or ": ".join(text.content for text in shape["texts"])  # as shown: upper-cased
+    context = {"style": style, "color": color, "title": title, **shape}
+    return render_template("badges/badge.svg", **context) + "\n"
 
 
 def endpoint_json(label: str, message: str, color: str, cache_seconds: str | None) -> str:
-    """shields.io's endpoint schema; cacheSeconds is a mark filled in per request."""
+    """shields.io's endpoint schema; cacheSeconds is a mark filled in per request. `color` as
+    for svg(); the endpoint takes it without its "#"."""
+    color = color.lstrip("#")
     data: dict = {"schemaVersion": 1, "label": label, "message": message, "color": color}
     if cache_seconds is None:
         data["isError"] = True

@@ -23,8 +23,6 @@ from dashboard.web.params import BadParameter
 bp = Blueprint("badges", __name__)
 
 STYLES = ("flat", "flat-square", "for-the-badge")
-COLOR = "8b1a1a"  # the dashboard's accent (--accent in dashboard.css)
-GREY = "9f9f9f"  # shields' lightgrey, for "unknown counter" and other errors
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,9 +81,9 @@ def badge_view(slug: str, kind: str, query: BadgeQuery):
         label = query.label if query.label is not None else default_label(counter, shot.locale)
         message = days_message(counter, shot.locale)
         if kind == "svg":
-            body = svg(label, message, COLOR, query.style)
+            body = svg(label, message, config.ACCENT, query.style)
         else:
-            body = endpoint_json(label, message, COLOR, MAX_AGE_MARK.decode())
+            body = endpoint_json(label, message, config.ACCENT, MAX_AGE_MARK.decode())
         return body, counter.next_change
 
     return view
@@ -121,10 +119,10 @@ def _error(kind: str, status: int, short: str, detail: str) -> Response:
     """A small grey badge saying what is wrong (its title says it in full), or endpoint JSON
     with isError, which shields.io shows as such."""
     if kind == "svg":
-        body = svg("", short, GREY, "flat", title=detail)
+        body = svg("", short, config.BADGE_ERROR_COLOR, "flat", title=detail)
         response = Response(body, status=status, mimetype="image/svg+xml")
     else:
-        body = endpoint_json("counter", detail, GREY, None)
+        body = endpoint_json("counter", detail, config.BADGE_ERROR_COLOR, None)
         response = Response(body, status=status, mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
     return response
