@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from bench.servers import Instance
 from dashboard import create_app
-from dashboard.cache.live import EXTENSION as LIVE
+from dashboard.cache.live import pages_of
 from dashboard.content import models, store
-from dashboard.content.store import EXTENSION as STORE
+from dashboard.content.store import store_of
 from dashboard.web.params import format_cursor
 
 
@@ -79,9 +79,9 @@ def cold_timings(instance: Instance, samples: int = 30) -> dict[str, dict[str, f
             "SECRET_KEY": instance.env["SECRET_KEY"],
         }
     )
-    pages = app.extensions[LIVE]
+    pages = pages_of(app)
     client = app.test_client()
-    engine = app.extensions[STORE].engine
+    engine = store_of(app).engine
     with engine.connect() as connection:
         rows = connection.execute(
             sa.select(models.Statement.published, models.Statement.id)

@@ -17,7 +17,7 @@ from bench.common import PY, ROOT, BenchError
 from bench.servers import Instance
 from dashboard import config, create_app
 from dashboard.content import models
-from dashboard.content.store import EXTENSION as STORE
+from dashboard.content.store import store_of
 from dashboard.feeds.fetch import download
 from dashboard.feeds.ingest import PollReport
 from dashboard.feeds.jobs import poll_feeds
@@ -89,7 +89,7 @@ def feed_poll_worker(url: str, path: str) -> dict:
     conditional GET answered 304)."""
     app = create_app()
     feed_file = Path(path)
-    engine = app.extensions[STORE].engine
+    engine = store_of(app).engine
     statements = [0]
 
     @sa.event.listens_for(engine, "before_cursor_execute")
