@@ -63,6 +63,11 @@ FEED_MIN_INTERVAL_MINUTES, FEED_MAX_INTERVAL_MINUTES = 1, 7 * 24 * 60
 FEED_SUMMARY_CHARS = 600
 # Site files
 EXPORT_PROGRESS_FROM = 500  # a progress bar for at least this many statements, on a terminal
+# `dashboard nginx-config`: how long nginx keeps a cached copy nobody asked for (the app's
+# max-age decides freshness; this only frees the space), and how long requests for an entry
+# being filled wait for it before going to the app themselves.
+NGINX_CACHE_INACTIVE_SECONDS = 600
+NGINX_CACHE_LOCK_TIMEOUT_SECONDS = 5
 
 
 def defaults() -> dict:

@@ -18,9 +18,11 @@ import time_machine
 from playwright.sync_api import sync_playwright
 
 from dashboard import config
-from tests.helpers.browser import AppServer, FileServer, launch_chromium, pinned_htmx
+from tests.helpers.chromium import launch_chromium
 from tests.helpers.databases import app_from, build_templates, fresh_database
+from tests.helpers.htmx import pinned_htmx
 from tests.helpers.reference import REFERENCE_INSTANT
+from tests.helpers.servers import AppServer, FileServer
 
 
 @pytest.fixture

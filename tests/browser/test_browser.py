@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboard import config
-from tests.helpers.browser import ARTIFACTS, FileServer, StalledServer, launch_chromium, sri_sha384
+from tests.helpers.chromium import ARTIFACTS, launch_chromium
 from tests.helpers.clock import (
     LONDON,
     MOSCOW,
@@ -27,6 +27,8 @@ from tests.helpers.clock import (
     london_day,
     next_boundary,
 )
+from tests.helpers.htmx import sri_sha384
+from tests.helpers.servers import FileServer, StalledServer
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from dashboard import config
-from tests.helpers.browser import AppServer, FileServer, launch_chromium, pinned_htmx
+from tests.helpers.chromium import launch_chromium
 from tests.helpers.clock import (
     LONDON,
     MOSCOW,
@@ -24,6 +24,8 @@ from tests.helpers.clock import (
     london_day,
     next_boundary,
 )
+from tests.helpers.htmx import pinned_htmx
+from tests.helpers.servers import AppServer, FileServer
 
 pytestmark = pytest.mark.browser
 

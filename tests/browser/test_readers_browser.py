@@ -25,8 +25,9 @@ from babel.dates import format_date
 from playwright.sync_api import expect
 
 from dashboard.core.captions import counter_caption
-from tests.helpers.browser import ARTIFACTS, packed_npm_file
+from tests.helpers.chromium import ARTIFACTS
 from tests.helpers.clock import clear_of_boundaries, london_day
+from tests.helpers.htmx import packed_npm_file
 
 pytestmark = pytest.mark.browser
 

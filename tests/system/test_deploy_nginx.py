@@ -1,239 +1,73 @@
-"""The nginx configuration in docs/deploy.md, run for real in front of the app.
+"""The configuration `dashboard nginx-config` prints, run for real in front of the app.
 
-The block between the `<!-- nginx-conf -->` markers is filled in (ports, cache folder) and run by
-Debian's nginx on 127.0.0.1, in front of the app served by werkzeug in a thread. A WSGI wrapper
-counts what reaches the app. nginx missing is a failure, not a skip: the doc claims this works.
+The command runs through the Flask CLI runner with this test's ports and cache folder; Debian's
+nginx runs what it prints on 127.0.0.1, in front of the app served by werkzeug in a thread,
+which records every request that reaches it. nginx missing is a failure, not a skip: the docs
+claim this works. (tests/unit/test_nginx_config.py checks the text itself.)
 """
 
 from __future__ import annotations
 
-import contextlib
-import http.client
-import os
 import re
-import shutil
-import socket
-import subprocess
-import threading
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from werkzeug.serving import WSGIRequestHandler, make_server
 
-from dashboard.i18n.languages import locales
+from tests.helpers import SetupError
 from tests.helpers.admin import ADMIN_EMAIL, ADMIN_PASSWORD, TOKEN, make_admin
+from tests.helpers.clock import clear_of_boundaries
+from tests.helpers.languages import registered
+from tests.helpers.nginx import Nginx, config_args, find_nginx, main_conf
+from tests.helpers.servers import AppServer, free_port
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "deploy.md"
-CONF_START, CONF_END = "<!-- nginx-conf -->", "<!-- /nginx-conf -->"
-HOST = "127.0.0.1"
 MAX_AGE = re.compile(r"^public, max-age=(\d+)$")
 
 
-def find_nginx() -> str:
-    configured = os.environ.get("DASHBOARD_TEST_NGINX")
-    candidates = [configured] if configured else []
-    candidates += [shutil.which("nginx"), "/usr/sbin/nginx", "/usr/bin/nginx"]
-    for candidate in candidates:
-        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    pytest.fail(
-        "nginx is not installed, so the tested configuration in docs/deploy.md cannot be "
-        "checked: install Debian's `nginx` package (apt-get install -y nginx), or point "
-        "DASHBOARD_TEST_NGINX at an nginx binary"
-    )
+@pytest.fixture
+def nginx_binary() -> str:
+    try:
+        return find_nginx()
+    except SetupError as error:
+        pytest.fail(str(error))
 
 
-def deploy_block() -> str:
-    text = DOC.read_text(encoding="utf-8")
-    match = re.search(
-        re.escape(CONF_START) + r"\s*```nginx\n(.*?)```\s*" + re.escape(CONF_END), text, re.S
-    )
-    assert match, f"{DOC} must hold the nginx block between {CONF_START} and {CONF_END}"
-    return match.group(1)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args: object, **kwargs: object) -> None:
-        pass
-
-
-class CountingServer:
-    """The Flask app behind werkzeug on 127.0.0.1, recording each request that reaches it and
-    the Cache-Control it answered with."""
-
-    def __init__(self, app):
-        self.app = app
-        self.seen: list[tuple[str, bool, str]] = []  # path, HX-Request, Cache-Control
-        self._lock = threading.Lock()
-        self._server = make_server(
-            HOST, 0, self._wsgi, threaded=True, request_handler=_QuietHandler
-        )
-        self._thread = threading.Thread(target=self._server.serve_forever, name="app-server")
-
-    def _wsgi(self, environ, start_response):
-        path = environ.get("PATH_INFO", "")
-        hx = environ.get("HTTP_HX_REQUEST") == "true"
-
-        def counting_start_response(status, headers, exc_info=None):
-            cache_control = dict(headers).get("Cache-Control", "")
-            with self._lock:
-                self.seen.append((path, hx, cache_control))
-            return start_response(status, headers, exc_info)
-
-        return self.app.wsgi_app(environ, counting_start_response)
-
-    def hits(self, path: str, hx: bool | None = None) -> list[tuple[str, bool, str]]:
-        with self._lock:
-            return [s for s in self.seen if s[0] == path and (hx is None or s[1] == hx)]
-
-    @property
-    def port(self) -> int:
-        return self._server.server_port
-
-    def __enter__(self) -> CountingServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=10)
-
-
-def nginx_conf(folder: Path, port: int, upstream: int) -> str:
-    block = deploy_block()
-    for placeholder, value in {
-        "@LISTEN@": f"{HOST}:{port}",
-        "@SERVER_NAME@": "localhost",
-        "@UPSTREAM@": f"{HOST}:{upstream}",
-        "@CACHE_DIR@": str(folder / "cache"),
-    }.items():
-        assert placeholder in block, f"the nginx block in {DOC} lost its {placeholder}"
-        block = block.replace(placeholder, value)
-    leftover = re.findall(r"@[A-Z_]+@", block)
-    assert not leftover, f"placeholders with no value in this test: {leftover}"
-    # As root, nginx's workers would switch to `nobody`, who cannot enter pytest's tmp_path.
-    user = "user root root;" if os.geteuid() == 0 else ""
-    temp = "\n".join(
-        f"    {kind}_temp_path {folder / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    return f"""{user}
-worker_processes 1;
-error_log {folder / "error.log"} warn;
-events {{ worker_connections 256; }}
-http {{
-    default_type application/octet-stream;
-    access_log {folder / "access.log"};
-{temp}
-{block}
-}}
-"""
-
-
-class Nginx:
-    def __init__(self, binary: str, folder: Path, upstream: int):
-        folder.mkdir(parents=True)
-        self.folder = folder
-        self.port = free_port()
-        conf = folder / "nginx.conf"
-        conf.write_text(nginx_conf(folder, self.port, upstream))
-        self.argv = [binary, "-c", str(conf), "-p", str(folder), "-e", str(folder / "error.log")]
-        self.globals = f"daemon off; pid {folder / 'nginx.pid'};"
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> Nginx:
-        check = subprocess.run(
-            [*self.argv, "-t", "-g", self.globals], capture_output=True, text=True, check=False
-        )
-        assert check.returncode == 0, f"nginx rejects the docs/deploy.md block:\n{check.stderr}"
-        with open(self.folder / "nginx.out", "wb") as out:
-            self.process = subprocess.Popen(
-                [*self.argv, "-g", self.globals],
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 15
-        while True:
-            if self.process.poll() is not None:
-                pytest.fail(f"nginx exited with {self.process.returncode}:\n{self.log()}")
-            with contextlib.suppress(OSError), socket.create_connection((HOST, self.port), 0.5):
-                return self
-            if time.monotonic() > deadline:
-                pytest.fail(f"nginx did not listen on {HOST}:{self.port}:\n{self.log()}")
-            time.sleep(0.05)
-
-    def log(self) -> str:
-        texts = []
-        for name in ("nginx.out", "error.log"):
-            with contextlib.suppress(OSError):
-                texts.append((self.folder / name).read_text(errors="replace"))
-        return "\n".join(texts)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=15)
-
-    def get(self, path: str, headers: dict[str, str] | None = None):
-        return self.request("GET", path, headers)
-
-    def request(self, method: str, path: str, headers: dict | None = None, body=None):
-        connection = http.client.HTTPConnection(HOST, self.port, timeout=15)
-        try:
-            connection.request(method, path, body=body, headers=headers or {})
-            response = connection.getresponse()
-            return response.status, response.headers, response.read()
-        finally:
-            connection.close()
+def nginx_for(app, binary: str, folder: Path, upstream: int) -> Nginx:
+    """nginx running what `dashboard nginx-config` prints for this port and upstream."""
+    port = free_port()
+    args = config_args(port=port, upstream=upstream, cache_dir=folder / "cache")
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, result.output
+    return Nginx(binary, folder, main_conf(folder, result.output), [port])
 
 
 @pytest.fixture
-def nginx_in_front(app, tmp_path):
-    binary = find_nginx()
-    with CountingServer(app) as server, Nginx(binary, tmp_path / "nginx", server.port) as nginx:
+def nginx_in_front(app, tmp_path, nginx_binary):
+    with (
+        AppServer(app) as server,
+        nginx_for(app, nginx_binary, tmp_path / "nginx", server.port) as nginx,
+    ):
         yield nginx, server
-
-
-def wait_for_room_in_the_minute(seconds: float = 8) -> None:
-    """The cached copies end at the next minute boundary: keep the test inside one minute."""
-    into = time.time() % 60
-    if into + seconds > 60:
-        time.sleep(60 - into + 0.5)
 
 
 def test_page_is_cached_until_the_minute_ends_and_hits_never_reach_the_app(nginx_in_front):
     nginx, app = nginx_in_front
-    wait_for_room_in_the_minute()
+    clear_of_boundaries(8)
 
     status, headers, first = nginx.get("/")
     assert status == 200
     assert headers["X-Cache-Status"] == "MISS"
-    assert len(app.hits("/", hx=False)) == 1
+    assert len(app.requests_for("/", hx=False)) == 1
 
     for _ in range(3):
         status, again_headers, again = nginx.get("/")
         assert status == 200
         assert again_headers["X-Cache-Status"] == "HIT"
         assert again == first
-    assert len(app.hits("/", hx=False)) == 1, "a cached page must not reach the app"
+    assert len(app.requests_for("/", hx=False)) == 1, "a cached page must not reach the app"
 
     # The app's Cache-Control reaches the client as the app sent it: max-age ends with the minute.
-    (_path, _hx, sent) = app.hits("/", hx=False)[0]
+    sent = app.requests_for("/", hx=False)[0].cache_control
     assert MAX_AGE.match(sent), sent
     assert headers["Cache-Control"] == sent
     assert again_headers["Cache-Control"] == sent
@@ -243,12 +77,12 @@ def test_page_is_cached_until_the_minute_ends_and_hits_never_reach_the_app(nginx
     status, revalidated, body = nginx.get("/", {"If-None-Match": headers["ETag"]})
     assert (status, body) == (304, b"")
     assert revalidated["X-Cache-Status"] == "HIT"
-    assert len(app.seen) == 1
+    assert len(app.hits) == 1
 
 
 def test_page_and_fragment_are_cached_separately(nginx_in_front):
     nginx, app = nginx_in_front
-    wait_for_room_in_the_minute()
+    clear_of_boundaries(8)
 
     _, page_headers, page = nginx.get("/")
     _, fragment_headers, fragment = nginx.get("/", {"HX-Request": "true"})
@@ -265,8 +99,8 @@ def test_page_and_fragment_are_cached_separately(nginx_in_front):
     assert fragment_again_headers["X-Cache-Status"] == "HIT"
     assert page_again == page
     assert fragment_again == fragment
-    assert len(app.hits("/", hx=False)) == 1
-    assert len(app.hits("/", hx=True)) == 1
+    assert len(app.requests_for("/", hx=False)) == 1
+    assert len(app.requests_for("/", hx=True)) == 1
     assert MAX_AGE.match(fragment_again_headers["Cache-Control"])
 
 
@@ -278,7 +112,7 @@ def test_static_files_are_kept_by_nginx(nginx_in_front):
     assert first_headers["X-Cache-Status"] == "MISS"
     assert headers["X-Cache-Status"] == "HIT"
     assert again == first
-    assert len(app.hits("/static/live.js")) == 1
+    assert len(app.requests_for("/static/live.js")) == 1
 
 
 def test_errors_are_not_cached(nginx_in_front):
@@ -287,7 +121,7 @@ def test_errors_are_not_cached(nginx_in_front):
         status, headers, _ = nginx.get("/statements/no-such-statement")
         assert status == 404
         assert headers["X-Cache-Status"] == "MISS"
-    assert len(app.hits("/statements/no-such-statement")) == 2
+    assert len(app.requests_for("/statements/no-such-statement")) == 2
 
 
 # What readers send, and the language the app alone would answer them in.
@@ -315,7 +149,7 @@ def test_readers_share_one_copy_per_language_whatever_their_cookies(nginx_in_fro
     and each still reads the page in the language the app would have chosen for them."""
     nginx, counted = nginx_in_front
     alone = app.test_client(use_cookies=False)  # the Cookie header as given
-    wait_for_room_in_the_minute(12)
+    clear_of_boundaries(12)
     for headers in READERS:
         status, _, body = nginx.get("/", headers)
         expected = HTML_LANG.search(alone.get("/", headers=headers).data).group(1)
@@ -323,7 +157,7 @@ def test_readers_share_one_copy_per_language_whatever_their_cookies(nginx_in_fro
         assert HTML_LANG.search(body).group(1) == expected, headers
     # The test client's requests do not go through the counting server.
     keys = {"", "en", "ru"}  # no language of ours named (the site's own), en, ru
-    assert len(counted.hits("/", hx=False)) == len(keys)
+    assert len(counted.requests_for("/", hx=False)) == len(keys)
 
 
 def test_the_admin_keeps_its_session_cookie_through_nginx(nginx_in_front, app):
@@ -346,14 +180,6 @@ def test_the_admin_keeps_its_session_cookie_through_nginx(nginx_in_front, app):
     assert status == 200 and ADMIN_EMAIL.encode() in body
 
 
-def test_the_maps_know_every_language_the_app_has():
-    block = deploy_block()
-    cookie_map = re.search(r"map \$cookie_lang \$dashboard_lang \{(.*?)\}", block, re.S).group(1)
-    in_cookie_map = set(re.findall(r"^\s*([a-z]+) \1;", cookie_map, re.M))
-    alternation = re.search(r"\(\?<first>([a-z|]+)\)", block).group(1)
-    assert in_cookie_map == set(alternation.split("|")) == set(locales())
-
-
 def test_the_app_behind_nginx_knows_the_host_readers_asked(nginx_in_front):
     """Absolute URLs (oEmbed discovery, the oEmbed endpoint's own check of the URL) need the
     reader's Host; a location that set any header of its own would lose it."""
@@ -364,3 +190,23 @@ def test_the_app_behind_nginx_knows_the_host_readers_asked(nginx_in_front):
     assert b'href="http://dashboard.example/oembed?url=http://dashboard.example/' in page
     status, _, found = nginx.get("/oembed?url=http://dashboard.example/&format=json", host)
     assert status == 200 and b'"type":"rich"' in found.replace(b" ", b"")
+
+
+def test_a_registered_language_is_chosen_by_nginx_as_by_the_app(app, tmp_path, nginx_binary):
+    """A language added to the registry needs nothing more than running the command again:
+    nginx picks it from Accept-Language and from the cookie, and keeps one copy for it."""
+    with (
+        registered() as esperanto,
+        AppServer(app) as server,
+        nginx_for(app, nginx_binary, tmp_path / "nginx", server.port) as nginx,
+    ):
+        clear_of_boundaries(8)
+        for headers in (
+            {"Accept-Language": "eo, en;q=0.5", "Cookie": "_ga=GA1.2.1"},
+            {"Cookie": f"_ga=GA1.2.2; lang={esperanto.code}"},
+            {"Cookie": f"lang={esperanto.code}", "Accept-Language": "ru"},
+        ):
+            status, _, body = nginx.get("/", headers)
+            assert status == 200
+            assert HTML_LANG.search(body).group(1) == b"eo", headers
+        assert len(server.requests_for("/", hx=False)) == 1

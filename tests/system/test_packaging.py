@@ -30,6 +30,7 @@ def test_wheel_serves_the_page_with_its_templates_and_styles(tmp_path):
         "dashboard/content/migrations/versions/0002_languages.py",
         "dashboard/content/migrations/env.py",
         "dashboard/content/migrations/versions/0001_initial_schema.py",
+        "dashboard/cli/nginx.conf.j2",
     ):
         assert expected in names, expected
     target = tmp_path / "site"
@@ -55,6 +56,7 @@ page = client.get("/")
 css = client.get("/static/dashboard.css")
 print(page.status_code, css.status_code, app.template_folder)
 print(page.get_data(as_text=True))
+print(app.test_cli_runner().invoke(args=["nginx-config"]).output)
 """
     result = subprocess.run(
         [sys.executable, "-c", script],
@@ -68,6 +70,7 @@ print(page.get_data(as_text=True))
     assert (status, css_status) == ("200", "200")
     assert template_folder.startswith(str(target))
     assert re.search(r"days have passed since the Salisbury incident", result.stdout)
+    assert "proxy_cache_path /var/cache/nginx/dashboard " in result.stdout  # its template too
 
 
 def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():

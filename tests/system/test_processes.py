@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import pty
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ import sqlalchemy as sa
 
 from dashboard.content import models
 from dashboard.content.store import EXTENSION as STORE
+from tests.helpers.servers import free_port
 
 
 def _scheduler_process(app) -> subprocess.Popen:
@@ -77,9 +77,7 @@ def test_flask_run_with_the_reloader_serves_and_starts_no_scheduler(database_url
         env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert loaded.returncode == 0, loaded.stderr
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen(
         [
             sys.executable,
@@ -118,12 +116,6 @@ def test_flask_run_with_the_reloader_serves_and_starts_no_scheduler(database_url
         os.killpg(server.pid, signal.SIGTERM)
         _, errors = server.communicate(timeout=30)
     assert "Restarting with" in errors  # the reloader was really on
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_dashboard_serve_works_without_a_secret_key(database_url, tmp_path):

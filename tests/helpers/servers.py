@@ -1,98 +1,63 @@
-"""Helpers for the browser tests: Debian's Chromium, a pinned htmx, and servers on 127.0.0.1.
-
-Everything listens on 127.0.0.1 only and is closed explicitly (pytest turns ResourceWarnings
-into errors). htmx comes from the npm client, never from a hard-coded registry address, and its
-hash is checked against the one the template emits before any browser sees it.
-"""
+"""Servers on 127.0.0.1 that a test (or the benchmark) runs in threads of its own, a free
+port, and one HTTP request. Every server is closed explicitly (pytest turns ResourceWarnings
+into errors)."""
 
 from __future__ import annotations
 
-import base64
+import contextlib
 import dataclasses
-import hashlib
+import http.client
 import http.server
-import os
-import shutil
 import socket
 import subprocess
-import tarfile
-import tempfile
 import threading
 import time
-from pathlib import Path
 
-import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from dashboard import config
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "dashboard-tests"
-HTMX_MEMBER = "package/dist/htmx.min.js"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+HOST = "127.0.0.1"
 
 
-# -- htmx -------------------------------------------------------------------------------------
-def sri_sha384(data: bytes) -> str:
-    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
 
 
-def pinned_htmx() -> bytes:
-    """package/dist/htmx.min.js of htmx.org@HTMX_VERSION, packed by npm into the cache (reused
-    when present), checked against dashboard.config.HTMX_SRI, which the template uses."""
-    return packed_npm_file("htmx.org", config.HTMX_VERSION, HTMX_MEMBER, config.HTMX_SRI)
-
-
-def packed_npm_file(package: str, version: str, member: str, sri: str) -> bytes:
-    """`member` of `package@version` as `npm pack` gives it (cached in CACHE_DIR like htmx),
-    checked against a pinned SRI hash. Fails the run, never skips, when it cannot be had."""
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    tarball = CACHE_DIR / f"{package.lstrip('@').replace('/', '-')}-{version}.tgz"
-    if not tarball.is_file():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.fail(f"npm is needed to fetch {package}@{version} for the browser tests")
-        # Packed aside and moved into place whole: another run sharing the cache never reads
-        # a half-written file.
-        with tempfile.TemporaryDirectory(dir=CACHE_DIR) as aside:
-            result = subprocess.run(
-                [npm, "pack", f"{package}@{version}", "--pack-destination", aside],
-                capture_output=True,
-                text=True,
-                timeout=180,
-                check=False,
-            )
-            packed = Path(aside) / tarball.name
-            if result.returncode != 0 or not packed.is_file():
-                pytest.fail(
-                    f"`npm pack {package}@{version}` failed ({result.returncode}):\n"
-                    f"{result.stdout}\n{result.stderr}"
-                )
-            os.replace(packed, tarball)
+def request(
+    port: int, method: str, path: str, headers: dict | None = None, body=None, timeout: float = 15
+) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """One request on a connection of its own: status, headers (case-insensitive), body."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
-        with tarfile.open(tarball, "r:gz") as archive:
-            extracted = archive.extractfile(member)
-            if extracted is None:
-                pytest.fail(f"{tarball} has no {member}")
-            with extracted:
-                data = extracted.read()
-    except (tarfile.TarError, KeyError, OSError) as error:
-        pytest.fail(f"cannot read {member} from {tarball} ({error}); delete it to re-fetch")
-    found = sri_sha384(data)
-    if found != sri:
-        pytest.fail(f"{package}@{version} {member} hashes to {found}, not the pinned {sri}")
-    return data
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
 
 
-class _QuietHandler(http.server.BaseHTTPRequestHandler):
+def get(port: int, path: str, headers: dict | None = None, timeout: float = 15):
+    return request(port, "GET", path, headers, timeout=timeout)
+
+
+def wait_for_port(
+    port: int, process: subprocess.Popen | None = None, timeout: float = 15, log=lambda: ""
+) -> None:
+    """Until something accepts connections on the port; fails when `process` exits first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}:\n{log()}")
+        with contextlib.suppress(OSError), socket.create_connection((HOST, port), 0.5):
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"nothing listens on {HOST}:{port} after {timeout} s:\n{log()}")
+        time.sleep(0.05)
+
+
+# -- a few files, as a CDN or another site serves them ----------------------------------------
+class _FileHandler(http.server.BaseHTTPRequestHandler):
     server: FileServer
 
     def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
@@ -123,7 +88,7 @@ class FileServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, files: dict[str, bytes], delay: float = 0.0):
-        super().__init__(("127.0.0.1", 0), _QuietHandler)
+        super().__init__((HOST, 0), _FileHandler)
         self.files = files
         self.delay = delay
         self.hits: list[str] = []
@@ -131,7 +96,7 @@ class FileServer(http.server.ThreadingHTTPServer):
 
     @property
     def origin(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        return f"http://{HOST}:{self.server_address[1]}"
 
     def url(self, path: str) -> str:
         return self.origin + path
@@ -153,6 +118,7 @@ class Hit:
     path: str
     hx: bool  # sent with HX-Request: true (an htmx fragment request)
     status: int | None
+    cache_control: str  # what the app answered with
 
 
 class _SilentWSGIHandler(WSGIRequestHandler):
@@ -161,43 +127,55 @@ class _SilentWSGIHandler(WSGIRequestHandler):
 
 
 class AppServer:
-    """The Flask app behind werkzeug on 127.0.0.1 in a thread, recording every request."""
+    """The Flask app behind werkzeug on 127.0.0.1 in a thread, recording every request that
+    reaches it (before its answer leaves)."""
 
     def __init__(self, app):
         self.app = app
         self.hits: list[Hit] = []
         self._lock = threading.Lock()
         self._server = make_server(
-            "127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_SilentWSGIHandler
+            HOST, 0, self._wsgi, threaded=True, request_handler=_SilentWSGIHandler
         )
         self._thread = threading.Thread(target=self._server.serve_forever, name="app-server")
 
     def _wsgi(self, environ, start_response):
         arrived = time.time()
-        status: list[int] = []
+        answered: list[tuple[int, str]] = []
 
         def recording_start_response(status_line, headers, exc_info=None):
-            status.append(int(status_line.split(" ", 1)[0]))
+            cache_control = dict(headers).get("Cache-Control", "")
+            answered.append((int(status_line.split(" ", 1)[0]), cache_control))
             return start_response(status_line, headers, exc_info)
 
         try:
             return self.app.wsgi_app(environ, recording_start_response)
         finally:
+            status, cache_control = answered[0] if answered else (None, "")
             hit = Hit(
                 at=arrived,
                 path=environ.get("PATH_INFO", ""),
                 hx=environ.get("HTTP_HX_REQUEST") == "true",
-                status=status[0] if status else None,
+                status=status,
+                cache_control=cache_control,
             )
             with self._lock:
                 self.hits.append(hit)
 
     @property
+    def port(self) -> int:
+        return self._server.server_port
+
+    @property
     def origin(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}"
+        return f"http://{HOST}:{self.port}"
 
     def url(self, path: str = "/") -> str:
         return self.origin + path
+
+    def requests_for(self, path: str, hx: bool | None = None) -> list[Hit]:
+        with self._lock:
+            return [h for h in self.hits if h.path == path and (hx is None or h.hx == hx)]
 
     def fragment_hits(self) -> list[Hit]:
         with self._lock:
@@ -218,7 +196,7 @@ class StalledServer:
     """Accepts TCP connections on 127.0.0.1 and never sends a byte until closed."""
 
     def __init__(self):
-        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener = socket.create_server((HOST, 0))
         self._listener.settimeout(0.2)
         self.port = self._listener.getsockname()[1]
         self.connections: list[socket.socket] = []
@@ -245,17 +223,3 @@ class StalledServer:
         self._listener.close()
         for connection in self.connections:
             connection.close()
-
-
-# -- Chromium ---------------------------------------------------------------------------------
-def launch_chromium(playwright, extra_args: list[str] | None = None):
-    if not CHROMIUM.is_file() or not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(
-            f"Chromium is not at {CHROMIUM}: install Debian's `chromium` package "
-            "(the browser tests never download Playwright's own browsers)"
-        )
-    return playwright.chromium.launch(
-        executable_path=str(CHROMIUM),
-        headless=True,
-        args=CHROMIUM_ARGS + (extra_args or []),
-    )

@@ -1,0 +1,132 @@
+"""The processes a run starts, and what /proc says about them: their children, CPU time and
+memory."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+
+class Processes:
+    """Every process this run starts, each in a session of its own so that stopping it also
+    stops its children (gunicorn workers, the scheduler)."""
+
+    def __init__(self) -> None:
+        self.running: list[tuple[str, subprocess.Popen]] = []
+
+    def start(
+        self, name: str, argv: list[str], log_path: Path, env: dict | None = None
+    ) -> subprocess.Popen:
+        with open(log_path, "ab") as out:
+            process = subprocess.Popen(
+                argv,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                cwd=str(log_path.parent),
+            )
+        self.running.append((name, process))
+        return process
+
+    def stop(self, process: subprocess.Popen, timeout: float = 20) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        # children left behind by a leader that already exited
+        deadline = time.monotonic() + 5
+        while _group_alive(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if _group_alive(process.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+        self.running = [(n, p) for n, p in self.running if p is not process]
+
+    def stop_all(self) -> None:
+        for _name, process in reversed(list(self.running)):
+            self.stop(process)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def descendants(root: int) -> dict[int, tuple[int, str]]:
+    """pid -> (ppid, command line) for every process below `root`."""
+    table: dict[int, tuple[int, str]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        table[int(entry)] = (ppid, cmdline.strip())
+    found: dict[int, tuple[int, str]] = {}
+    frontier = [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, (ppid, cmd) in table.items():
+            if ppid == parent and pid not in found:
+                found[pid] = (ppid, cmd)
+                frontier.append(pid)
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def worker_pids(root: int) -> list[int]:
+    """The gunicorn workers below a server's process (itself gunicorn, or `dashboard serve`)."""
+    found = descendants(root)
+    try:
+        root_cmd = Path(f"/proc/{root}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        root_cmd = ""
+    gunicorn = {pid for pid, (_pp, cmd) in found.items() if "gunicorn" in cmd}
+    if "gunicorn" in root_cmd:
+        gunicorn.add(root)
+    return sorted(pid for pid in gunicorn if pid != root and found[pid][0] in gunicorn)
+
+
+def gunicorn_processes(root: int) -> dict[str, list[int]]:
+    """The master, workers and scheduler below `dashboard serve`."""
+    found = descendants(root)
+    masters = [p for p, (pp, c) in found.items() if "gunicorn" in c and pp == root]
+    workers = [p for p, (pp, _c) in found.items() if pp in masters]
+    scheduler = [p for p, (_pp, c) in found.items() if c.endswith("scheduler")]
+    return {"master": masters, "workers": sorted(workers), "scheduler": scheduler}
+
+
+def rss_kb(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None

@@ -1,0 +1,95 @@
+"""Throw-away instances (SQLite in the run's folder, the demo loaded), `dashboard serve` on
+them, and the hello-world yardstick in the same gunicorn configuration."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+from pathlib import Path
+
+from bench.common import PY, ROOT, BenchError, wait_for_http
+from bench.procs import Processes
+from tests.helpers.servers import HOST, free_port
+
+
+@dataclasses.dataclass
+class Instance:
+    name: str
+    folder: Path
+    env: dict[str, str]
+
+    @property
+    def database_url(self) -> str:
+        return self.env["DATABASE_URL"]
+
+
+def make_instance(tmp: Path, name: str, base_env: dict[str, str]) -> Instance:
+    folder = tmp / name
+    (folder / "instance").mkdir(parents=True)
+    env = {
+        **base_env,
+        "DATABASE_URL": f"sqlite:///{folder / 'dashboard.sqlite3'}",
+        "INSTANCE_PATH": str(folder / "instance"),
+    }
+    result = subprocess.run(
+        [PY, "-m", "dashboard", "load", "--demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=str(folder),
+    )
+    if result.returncode != 0:
+        raise BenchError(f"`dashboard load --demo` failed for {name}:\n{result.stderr}")
+    return Instance(name, folder, env)
+
+
+@dataclasses.dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+
+    def url(self, path: str = "/") -> str:
+        return f"http://{HOST}:{self.port}{path}"
+
+
+def start_dashboard(procs: Processes, instance: Instance) -> Server:
+    """`dashboard serve`: gunicorn (gthread, 2 workers x 8 threads) plus the scheduler."""
+    port = free_port()
+    log_path = instance.folder / "serve.log"
+    argv = [PY, "-m", "dashboard", "serve", "--host", HOST, "--port", str(port)]
+    process = procs.start(f"dashboard {instance.name}", argv, log_path, instance.env)
+    wait_for_http(port, "/", process, log_path)
+    return Server(f"dashboard {instance.name}", port, process, log_path)
+
+
+def gunicorn_argv(port: int, app: str) -> list[str]:
+    """The same gunicorn command line as `dashboard serve` (dashboard/cli/serve.py) builds."""
+    return [
+        PY, "-m", "gunicorn",
+        "--bind", f"{HOST}:{port}",
+        "--workers", "2", "--threads", "8", "--worker-class", "gthread",
+        "--no-control-socket",
+        "--access-logfile", "-",
+        app,
+    ]  # fmt: skip
+
+
+def start_hello(procs: Processes, tmp: Path, page_bytes: int, fragment_bytes: int) -> Server:
+    port = free_port()
+    folder = tmp / "hello"
+    folder.mkdir(exist_ok=True)
+    log_path = folder / "gunicorn.log"
+    env = {
+        **os.environ,
+        "HELLO_PAGE_BYTES": str(page_bytes),
+        "HELLO_FRAGMENT_BYTES": str(fragment_bytes),
+        "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    }
+    argv = gunicorn_argv(port, "bench.hello_app:create_app()")
+    process = procs.start("hello", argv, log_path, env)
+    wait_for_http(port, "/", process, log_path)
+    return Server("hello", port, process, log_path)
