@@ -96,44 +96,26 @@ def _absolute(context, param, value):
     return value
 
 
+def _option(flag: str, help: str, callback=_safe, **extra):
+    """An option whose default is the deployment default above, shown in --help."""
+    key = extra.pop("key", flag.removeprefix("--").replace("-", "_"))
+    names = (flag, key) if key != flag.removeprefix("--").replace("-", "_") else (flag,)
+    return click.option(
+        *names, default=DEFAULTS[key], show_default=True, callback=callback, help=help, **extra
+    )
+
+
 @click.command("nginx-config")
-@click.option(
-    "--listen",
-    default=DEFAULTS["listen"],
-    show_default=True,
-    callback=_safe,
-    help="What nginx listens on: a port, ADDRESS:PORT, or e.g. '443 ssl' with your TLS lines.",
-)
-@click.option(
-    "--server-name",
-    default=DEFAULTS["server_name"],
-    show_default=True,
-    callback=_safe,
-    help="The site's host name(s), space-separated; '_' answers whatever Host is asked.",
-)
-@click.option(
+@_option("--listen", "What nginx listens on: a port, ADDRESS:PORT, or e.g. '443 ssl' with TLS.")
+@_option("--server-name", "The site's host name(s), space-separated; '_' answers any Host.")
+@_option(
     "--upstream",
-    "upstreams",
+    "HOST:PORT where `dashboard serve` listens; repeat it for several web machines.",
+    key="upstreams",
     multiple=True,
-    default=DEFAULTS["upstreams"],
-    show_default=True,
-    callback=_safe,
-    help="HOST:PORT where `dashboard serve` listens; repeat it for several web machines.",
 )
-@click.option(
-    "--cache-dir",
-    default=DEFAULTS["cache_dir"],
-    show_default=True,
-    callback=_absolute,
-    help="The cache's folder: absolute, writable by nginx's worker user.",
-)
-@click.option(
-    "--cache-max-size",
-    default=DEFAULTS["cache_max_size"],
-    show_default=True,
-    callback=_safe,
-    help="The most the cache's folder may hold, as nginx writes sizes (256m, 1g).",
-)
+@_option("--cache-dir", "The cache's folder: absolute, writable by nginx's workers.", _absolute)
+@_option("--cache-max-size", "The most the cache's folder may hold, as nginx writes sizes (1g).")
 @with_appcontext
 def nginx_config_command(listen, server_name, upstreams, cache_dir, cache_max_size):
     """Print the nginx configuration for a cache in front of the dashboard (for nginx's http {}
