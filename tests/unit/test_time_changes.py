@@ -11,18 +11,8 @@ import pytest
 from dashboard.core import timecalc
 from dashboard.core.captions import counter_caption
 from dashboard.core.snapshot import ClockDef, snapshot
-from tests.helpers.timecases import (
-    MINUTE,
-    REFERENCE,
-    REFERENCE_SITE,
-    SECOND,
-    caption_by_hand,
-    clock_reading,
-    counter,
-    day,
-    site,
-    utc,
-)
+from tests.helpers import timecases as cases
+from tests.helpers.timecases import day, site, utc
 
 # --- When the date changes ---------------------------------------------------------------------
 
@@ -74,8 +64,8 @@ def test_next_date_change(at, zone, change, new_date):
     today = timecalc.local_date(at, zone)
     assert timecalc.next_date_change(at, zone) == change
     assert timecalc.local_date(change, zone) == day(new_date) != today
-    assert timecalc.local_date(change - MINUTE, zone) == today
-    shot = snapshot(at, site(zone, counters=[counter(zone, "2000-01-01")]))
+    assert timecalc.local_date(change - cases.MINUTE, zone) == today
+    shot = snapshot(at, site(zone, counters=[cases.counter(zone, "2000-01-01")]))
     assert shot.date.next_change == shot.counters[0].next_change == change
 
 
@@ -93,9 +83,9 @@ def test_next_date_change(at, zone, change, new_date):
 def test_a_skipped_day_moves_counters_by_two(zone, skip, last_day, first_day):
     skip = utc(skip)
     since = day(last_day) - dt.timedelta(days=28)
-    assert timecalc.local_date(skip - SECOND, zone) == day(last_day)
+    assert timecalc.local_date(skip - cases.SECOND, zone) == day(last_day)
     assert timecalc.local_date(skip, zone) == day(first_day)
-    assert timecalc.days_since(skip - SECOND, zone, since) == 28
+    assert timecalc.days_since(skip - cases.SECOND, zone, since) == 28
     assert timecalc.days_since(skip, zone, since) == 30
     assert timecalc.next_date_change(skip - dt.timedelta(hours=4), zone) == skip
     assert timecalc.local_midnight(day(first_day), zone) == skip
@@ -104,24 +94,29 @@ def test_a_skipped_day_moves_counters_by_two(zone, skip, last_day, first_day):
 @pytest.mark.parametrize(
     ("date", "zone", "start", "local_clock"),
     [
-        ("2018-11-03", "America/Sao_Paulo", "2018-11-03T03:00:00Z", "00:00"),
-        ("2018-11-04", "America/Sao_Paulo", "2018-11-04T03:00:00Z", "01:00"),  # midnight skipped
-        ("2018-11-05", "America/Sao_Paulo", "2018-11-05T02:00:00Z", "00:00"),
-        ("2019-02-16", "America/Sao_Paulo", "2019-02-16T02:00:00Z", "00:00"),  # 25 hours long
-        ("2019-02-17", "America/Sao_Paulo", "2019-02-17T03:00:00Z", "00:00"),
-        ("2019-03-31", "Europe/London", "2019-03-31T00:00:00Z", "00:00"),
-        ("2019-04-01", "Europe/London", "2019-03-31T23:00:00Z", "00:00"),
-        ("2011-12-29", "Pacific/Apia", "2011-12-29T10:00:00Z", "00:00"),
-        ("2011-12-31", "Pacific/Apia", "2011-12-30T10:00:00Z", "00:00"),
-        ("2020-01-27", "Asia/Kathmandu", "2020-01-26T18:15:00Z", "00:00"),
+        (day("2018-11-03"), "America/Sao_Paulo", "2018-11-03T03:00:00Z", "00:00"),
+        (
+            day("2018-11-04"),
+            "America/Sao_Paulo",
+            "2018-11-04T03:00:00Z",
+            "01:00",
+        ),  # midnight skipped
+        (day("2018-11-05"), "America/Sao_Paulo", "2018-11-05T02:00:00Z", "00:00"),
+        (day("2019-02-16"), "America/Sao_Paulo", "2019-02-16T02:00:00Z", "00:00"),  # 25 hours long
+        (day("2019-02-17"), "America/Sao_Paulo", "2019-02-17T03:00:00Z", "00:00"),
+        (day("2019-03-31"), "Europe/London", "2019-03-31T00:00:00Z", "00:00"),
+        (day("2019-04-01"), "Europe/London", "2019-03-31T23:00:00Z", "00:00"),
+        (day("2011-12-29"), "Pacific/Apia", "2011-12-29T10:00:00Z", "00:00"),
+        (day("2011-12-31"), "Pacific/Apia", "2011-12-30T10:00:00Z", "00:00"),
+        (day("2020-01-27"), "Asia/Kathmandu", "2020-01-26T18:15:00Z", "00:00"),
         # The 29th began twice in St John's; it starts at the first midnight.
-        ("2006-10-29", "America/St_Johns", "2006-10-29T02:30:00Z", "00:00"),
+        (day("2006-10-29"), "America/St_Johns", "2006-10-29T02:30:00Z", "00:00"),
     ],
 )
 def test_local_midnight(date, zone, start, local_clock):
-    assert timecalc.local_midnight(day(date), zone) == utc(start)
-    assert clock_reading(utc(start), zone).time == local_clock
-    assert timecalc.local_date(utc(start) - SECOND, zone) < day(date)
+    assert timecalc.local_midnight(date, zone) == utc(start)
+    assert cases.clock_reading(utc(start), zone).time == local_clock
+    assert timecalc.local_date(utc(start) - cases.SECOND, zone) < date
 
 
 @pytest.mark.parametrize(
@@ -142,7 +137,7 @@ def test_snapshot_next_change(time, clocks, counter_zones, expected):
     content = site(
         "Europe/London",
         clocks=[ClockDef("London", "Europe/London")] if clocks else [],
-        counters=[counter(zone, "2018-03-04") for zone in counter_zones.split()],
+        counters=[cases.counter(zone, "2018-03-04") for zone in counter_zones.split()],
     )
     assert snapshot(utc(f"2020-01-26T{time}Z"), content).next_change == utc(expected)
 
@@ -186,7 +181,7 @@ def test_date_line_is_the_sites_local_date(at, zone, text, iso):
 )
 def test_captions(days, note, text):
     assert counter_caption(days, "X", note, "en") == text
-    assert caption_by_hand(days, "X", note) == text  # keeps the property test's oracle honest
+    assert cases.caption_by_hand(days, "X", note) == text  # keeps the property test's oracle honest
 
 
 # --- Parsing instants and naming zones -------------------------------------------------------
@@ -237,7 +232,7 @@ def test_naive_datetimes_are_refused_everywhere():
     for call in (
         lambda: timecalc.days_since(naive, "Europe/London", day("2018-03-04")),
         lambda: timecalc.next_date_change(naive, "Europe/London"),
-        lambda: snapshot(naive, REFERENCE_SITE),
+        lambda: snapshot(naive, cases.REFERENCE_SITE),
     ):
         with pytest.raises(timecalc.TimeError, match="no UTC offset"):
             call()
@@ -256,17 +251,17 @@ def test_unknown_zone_is_named_in_the_error(name):
     for content in (
         site(name),
         site(clocks=[ClockDef("Nowhere", name)]),
-        site(counters=[counter(name, "2018-03-04")]),
+        site(counters=[cases.counter(name, "2018-03-04")]),
     ):
         with pytest.raises(timecalc.TimeError) as caught:
-            snapshot(REFERENCE, content)
+            snapshot(cases.REFERENCE, content)
         assert message in str(caught.value)
 
 
 def test_minute_helpers():
     at = utc("2020-01-26T17:58:42.123456Z")
-    assert timecalc.floor_minute(at) == REFERENCE
+    assert timecalc.floor_minute(at) == cases.REFERENCE
     assert timecalc.next_minute(at) == utc("2020-01-26T17:59:00Z")
-    assert timecalc.next_minute(REFERENCE) == utc("2020-01-26T17:59:00Z")  # strictly after
+    assert timecalc.next_minute(cases.REFERENCE) == utc("2020-01-26T17:59:00Z")  # strictly after
     moscow = at.astimezone(ZoneInfo("Europe/Moscow"))
     assert timecalc.format_instant(moscow) == "2020-01-26T17:58:42Z"
