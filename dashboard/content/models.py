@@ -135,15 +135,20 @@ class SchedulerState(Base):
 
 
 # -- admin, write API and feeds (migration 0003) -------------------------------------------------
-class AdminUser(Base):
+class Credential:
+    """What an admin account and an API token both keep: an id, and when it was made."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow)
+
+
+class AdminUser(Credential, Base):
     """Someone who may sign in at /admin. Only a werkzeug scrypt hash of the password is kept."""
 
     __tablename__ = "admin_users"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
@@ -162,14 +167,12 @@ class LoginFailure(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
-class ApiToken(Base):
+class ApiToken(Credential, Base):
     """A bearer token for the write API; only its SHA-256 is kept."""
 
     __tablename__ = "api_tokens"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
