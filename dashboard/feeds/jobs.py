@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Protocol
 
 import sqlalchemy as sa
 from flask import Flask
@@ -11,9 +12,14 @@ from flask import Flask
 from dashboard.content import models, store
 from dashboard.core import timecalc
 from dashboard.feeds.ingest import PollReport, poll_feed
-from dashboard.worker.lock import SchedulerLock
 
 log = logging.getLogger(__name__)
+
+
+class Lock(Protocol):
+    """The scheduler's lock, as far as a job needs it (the worker owns the lock itself)."""
+
+    def still_held(self) -> bool: ...
 
 
 def poll_feeds(app: Flask, only_due: bool = True) -> list[PollReport]:
@@ -34,7 +40,7 @@ def poll_feeds(app: Flask, only_due: bool = True) -> list[PollReport]:
     return reports
 
 
-def scheduled_poll(app: Flask, lock: SchedulerLock, lost: threading.Event) -> None:
+def scheduled_poll(app: Flask, lock: Lock, lost: threading.Event) -> None:
     """The scheduler's job, every minute: poll the feeds that are due."""
     if not lock.still_held():
         lost.set()
