@@ -9,6 +9,7 @@ import unicodedata
 
 from babel import Locale, UnknownLocaleError
 
+from dashboard.content.schema.base import FieldErrors
 from dashboard.core import timecalc
 from dashboard.i18n.languages import locales
 
@@ -21,18 +22,6 @@ STATEMENT_KEYS = {
     "slug", "published", "title", "summary", "body", "featured", "source_url", "language",
     "draft",
 }  # fmt: skip
-
-
-class FieldErrors(ValueError):
-    """One record (a form, a JSON body) that fails the site-file checks: messages per key."""
-
-    def __init__(self, fields: dict[str, list[str]]):
-        self.fields = fields
-        super().__init__(
-            "; ".join(
-                f"{key}: {message}" for key, messages in fields.items() for message in messages
-            )
-        )
 
 
 class Checker:
