@@ -16,7 +16,8 @@ from flask import current_app
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.content import models
-from dashboard.core.snapshot import ClockDef, CounterDef, SiteContent, StatementItem
+from dashboard.content.schema import counter as counter_schema
+from dashboard.core.snapshot import ClockDef, SiteContent, StatementItem
 
 EXTENSION = "dashboard.store"
 MIGRATIONS = "dashboard.content:migrations"
@@ -157,12 +158,7 @@ def read_content(session: Session, include_drafts: bool = False) -> SiteContent:
         contact=site.contact,
         locale=site.locale,
         clocks=tuple(ClockDef(c.label, c.timezone, c.hour12) for c in clocks),
-        counters=tuple(
-            CounterDef(
-                c.slug, c.since, c.timezone or site.timezone, c.event, c.note, c.translations or {}
-            )
-            for c in counters
-        ),
+        counters=tuple(counter_schema.definition(c, site.timezone) for c in counters),
         featured=statement_item(featured) if featured else None,
         latest=tuple(statement_item(s) for s in latest),
         languages=tuple(statement_languages(session)),
