@@ -45,6 +45,8 @@ class StatementItem:
     featured: bool = False
     source_url: str = ""
     language: str = ""
+    # The statement's other public fields, which the snapshot passes to templates as they are.
+    extra: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclasses.dataclass(frozen=True)

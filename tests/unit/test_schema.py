@@ -26,6 +26,7 @@ from dashboard.content.schema import (
     FieldErrors,
 )
 from dashboard.content.schema import counter as counter_schema
+from dashboard.content.schema import statement as statement_schema
 from dashboard.content.schema.base import IF_SET
 from dashboard.content.schema.forms import Form
 from dashboard.content.schema.kinds import Text
@@ -353,3 +354,25 @@ def test_a_new_counter_field_is_read_exported_on_the_form_and_reaches_templates(
     )
     shot = snapshot(dt.datetime(2020, 1, 26, tzinfo=dt.UTC), content)
     assert shot.counters[0].extra == {"colour": "#aa0000"}
+
+
+def test_a_new_statement_field_reaches_readers_json_and_templates(monkeypatch):
+    """A statement's field also takes its place in the export's and the form's order (leaving
+    it out is refused at once, not found in a missing export)."""
+    subtitle = Field("subtitle", Text(), export=IF_SET, form=Form("Subtitle"))
+    fields = (*STATEMENT.fields, subtitle)
+    with pytest.raises(ValueError, match="must name each of"):
+        dataclasses.replace(STATEMENT, fields=fields)
+    extended = dataclasses.replace(
+        STATEMENT,
+        fields=fields,
+        export_order=(*STATEMENT.export_order, "subtitle"),
+        form_order=(*STATEMENT.form_order, "subtitle"),
+    )
+    monkeypatch.setattr(statement_schema, "STATEMENT", extended)
+    values = {**FULL[STATEMENT], "subtitle": "More"}
+
+    assert extended.check(extended.export(row(values)), SITE_ZONE) == values
+    shown = statement_schema.item(row(values))
+    assert shown.extra == {"subtitle": "More"}  # draft is the writers' alone
+    assert extended.to_json(shown)["subtitle"] == "More"

@@ -161,6 +161,13 @@ class Field:
         return self.export == ALWAYS or bool(value)
 
 
+def _value(row, name: str) -> Any:
+    try:
+        return getattr(row, name)
+    except AttributeError:
+        return row.extra[name]
+
+
 @dataclasses.dataclass(frozen=True)
 class Entity:
     name: str  # "counter"
@@ -255,11 +262,10 @@ class Entity:
         return {f.name: value for f, value in values if f.exported(value)}
 
     def to_json(self, row, writer: bool = False) -> dict:
-        """The fields of a row (or anything with the same attributes) as JSON; the computed
-        keys are the caller's to add."""
-        return {
-            f.name: f.kind.to_json(getattr(row, f.name)) for f in self.fields if writer or f.public
-        }
+        """The fields of a row, or of a snapshot's record of it (whose `extra` holds those it
+        does not name), as JSON; the computed keys are the caller's to add."""
+        fields = [f for f in self.fields if writer or f.public]
+        return {f.name: f.kind.to_json(_value(row, f.name)) for f in fields}
 
     def form_values(self, row, context=Context()) -> dict:
         """What the form shows for a row, or for a new one (each field's initial value)."""

@@ -3,6 +3,7 @@ out), the export, and the checks every statement from a feed passes too."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -17,6 +18,7 @@ from dashboard.content.schema.kinds import (
     slug_pattern,
 )
 from dashboard.core import timecalc
+from dashboard.core.snapshot import StatementItem
 
 
 class Instant(Kind):
@@ -213,3 +215,15 @@ STATEMENT = Entity(
     # The API's JSON also says these, made from the fields; they are ignored on the way in.
     computed=frozenset({"body_html", "date", "updated", "url"}),
 )
+
+# What the public pages and the API's reads show of a statement; the schema's other public
+# fields ride along as `extra`.
+_SHOWN = {f.name for f in dataclasses.fields(StatementItem)} - {"extra"}
+
+
+def item(row) -> StatementItem:
+    extra = [f.name for f in STATEMENT.fields if f.public and f.name not in _SHOWN]
+    return StatementItem(
+        **{name: getattr(row, name) for name in _SHOWN},
+        extra={name: getattr(row, name) for name in extra},
+    )

@@ -6,8 +6,9 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from dashboard import config
-from dashboard.content import editing, models, store
+from dashboard.content import editing, models
 from dashboard.content.schema import STATEMENT
+from dashboard.content.schema import statement as statement_schema
 from dashboard.content.store import current_store
 from dashboard.core.snapshot import dated
 from dashboard.web.admin.blueprint import bp, done, entity_form, htmx, save_posted
@@ -26,7 +27,7 @@ def statements():
         ).all()
     more = len(rows) > config.ADMIN_PER_PAGE
     listed = [
-        (row, dated(store.statement_item(row), site.timezone))
+        (row, dated(statement_schema.item(row), site.timezone))
         for row in rows[: config.ADMIN_PER_PAGE]
     ]
     return render_template("admin/statements.html", rows=listed, page=page, more=more, site=site)

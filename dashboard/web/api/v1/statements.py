@@ -19,6 +19,7 @@ from dashboard.cache.http import cached_response
 from dashboard.cache.live import live_pages
 from dashboard.content import editing, models, richtext, store
 from dashboard.content.schema import STATEMENT, Context, FieldErrors
+from dashboard.content.schema import statement as statement_schema
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
 from dashboard.core.snapshot import Snapshot, StatementItem, dated
@@ -68,7 +69,7 @@ def statement_json(item: StatementItem, zone_name: str, row: models.Statement | 
 
 
 def _row_json(row: models.Statement):
-    return statement_json(store.statement_item(row), _site_zone(), row)
+    return statement_json(statement_schema.item(row), _site_zone(), row)
 
 
 def _site_zone() -> str:
