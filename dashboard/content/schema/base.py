@@ -179,6 +179,8 @@ class Entity:
     computed: frozenset[str] = frozenset()  # in its JSON, made from the fields; ignored on input
 
     def __post_init__(self):
+        if len(set(self.names)) != len(self.names):
+            raise ValueError(f"{self.name}: two fields have one name: {self.names}")
         # An order that left a field out would drop it from every export, or from the form.
         on_form = {f.name for f in self.fields if f.form is not None}
         for order, wanted in ((self.export_order, set(self.names)), (self.form_order, on_form)):
