@@ -89,6 +89,20 @@ IN_SITE_FILES = [SITE, CLOCK, COUNTER, STATEMENT]  # feeds are configuration, no
 ALL = [*IN_SITE_FILES, FEED]
 
 
+def complete(entity: Entity, values: dict) -> dict:
+    """The sample, with any field it does not name (one added since) at its default."""
+    filled = dict(values)
+    for field in entity.fields:
+        if field.name not in filled:
+            fallback = field.fallback(SITE_ZONE, filled) if field.fallback else field.default
+            filled[field.name] = fallback
+    return filled
+
+
+FULL = {entity: complete(entity, values) for entity, values in FULL.items()}
+BARE = {entity: complete(entity, values) for entity, values in BARE.items()}
+
+
 def row(values: dict):
     return types.SimpleNamespace(**values)
 
@@ -110,7 +124,8 @@ def test_an_export_leaves_out_only_what_is_empty():
     assert "contact" in SITE.export(row(BARE[SITE]))  # the site's keys are always written
     statement = STATEMENT.export(row(BARE[STATEMENT]))
     assert list(statement) == ["slug", "published", "title", "summary", "language"]
-    assert list(STATEMENT.export(row(FULL[STATEMENT]))) == list(STATEMENT.export_order)
+    full = STATEMENT.export(row(FULL[STATEMENT]))
+    assert list(full) == [name for name in STATEMENT.export_order if name in full]
 
 
 def site_file(document: dict) -> sitefile.SiteSpec:
@@ -156,7 +171,7 @@ COUNTERS = st.fixed_dictionaries(
         "note": text(),
         "translations": st.dictionaries(st.just("ru"), WORDS),
     }
-)
+).map(lambda values: complete(COUNTER, values))
 STATEMENTS = st.fixed_dictionaries(
     {
         "title": text(False),
@@ -171,7 +186,7 @@ STATEMENTS = st.fixed_dictionaries(
         "featured": st.booleans(),
         "draft": st.booleans(),
     }
-)
+).map(lambda values: complete(STATEMENT, values))
 
 
 @settings(max_examples=150, deadline=None)
@@ -323,16 +338,18 @@ def test_an_order_must_name_every_field_once():
         Entity(name="x", fields=fields, export_order=("a",))
     with pytest.raises(ValueError, match="must name each of"):
         Entity(name="x", fields=fields, export_order=("a", "a"))
+    with pytest.raises(ValueError, match="two fields have one name"):
+        Entity(name="x", fields=(*fields, Field("a", Text())))
 
 
 # -- a new field ----------------------------------------------------------------------------------
 def test_a_new_counter_field_is_read_exported_on_the_form_and_reaches_templates(monkeypatch):
-    """What `colour` would take: a Field in the schema (and a column). The site file, the
-    form, the export and the snapshot's `extra` follow from it."""
-    colour = Field("colour", Text(strip=True), export=IF_SET, form=Form("Colour"))
-    extended = dataclasses.replace(COUNTER, fields=(*COUNTER.fields, colour))
+    """What a colour (here `tint`) takes: a Field in the schema (and a column). The site
+    file, the form, the export and the snapshot's `extra` follow from it."""
+    tint = Field("tint", Text(strip=True), export=IF_SET, form=Form("Tint"))
+    extended = dataclasses.replace(COUNTER, fields=(*COUNTER.fields, tint))
     monkeypatch.setattr(counter_schema, "COUNTER", extended)
-    values = {**FULL[COUNTER], "colour": "#aa0000"}
+    values = {**FULL[COUNTER], "tint": "#aa0000"}
 
     assert extended.check(extended.export(row(values))) == values
     shown = extended.form_values(row(values), SITE_ZONE)
@@ -340,7 +357,7 @@ def test_a_new_counter_field_is_read_exported_on_the_form_and_reaches_templates(
     assert extended.check(read) == values
 
     definition = counter_schema.definition(row(values), "Europe/London")
-    assert definition.extra == {"colour": "#aa0000"}
+    assert definition.extra["tint"] == "#aa0000"
     content = SiteContent(
         revision=1,
         title="T",
@@ -353,26 +370,26 @@ def test_a_new_counter_field_is_read_exported_on_the_form_and_reaches_templates(
         latest=(),
     )
     shot = snapshot(dt.datetime(2020, 1, 26, tzinfo=dt.UTC), content)
-    assert shot.counters[0].extra == {"colour": "#aa0000"}
+    assert shot.counters[0].extra["tint"] == "#aa0000"
 
 
 def test_a_new_statement_field_reaches_readers_json_and_templates(monkeypatch):
     """A statement's field also takes its place in the export's and the form's order (leaving
     it out is refused at once, not found in a missing export)."""
-    subtitle = Field("subtitle", Text(), export=IF_SET, form=Form("Subtitle"))
-    fields = (*STATEMENT.fields, subtitle)
+    kicker = Field("kicker", Text(), export=IF_SET, form=Form("Kicker"))
+    fields = (*STATEMENT.fields, kicker)
     with pytest.raises(ValueError, match="must name each of"):
         dataclasses.replace(STATEMENT, fields=fields)
     extended = dataclasses.replace(
         STATEMENT,
         fields=fields,
-        export_order=(*STATEMENT.export_order, "subtitle"),
-        form_order=(*STATEMENT.form_order, "subtitle"),
+        export_order=(*STATEMENT.export_order, "kicker"),
+        form_order=(*STATEMENT.form_order, "kicker"),
     )
     monkeypatch.setattr(statement_schema, "STATEMENT", extended)
-    values = {**FULL[STATEMENT], "subtitle": "More"}
+    values = {**FULL[STATEMENT], "kicker": "More"}
 
     assert extended.check(extended.export(row(values)), SITE_ZONE) == values
     shown = statement_schema.item(row(values))
-    assert shown.extra == {"subtitle": "More"}  # draft is the writers' alone
-    assert extended.to_json(shown)["subtitle"] == "More"
+    assert shown.extra["kicker"] == "More" and "draft" not in shown.extra  # the writers' alone
+    assert extended.to_json(shown)["kicker"] == "More"
