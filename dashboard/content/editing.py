@@ -1,5 +1,5 @@
-"""Content writes from the admin and the write API: checked with the site file's own checks,
-done in one transaction with mark_changed(), then shown at once in this process.
+"""Content writes from the admin and the write API: checked by each entity's schema, as site
+files are, done in one transaction with mark_changed(), then shown at once in this process.
 
 Every function here either writes everything it was asked to or nothing: a FieldErrors (bad
 values) or a Conflict (a slug or label already taken) leaves the store as it was.
@@ -8,22 +8,13 @@ values) or a Conflict (a slug or label already taken) leaves the store as it was
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 from collections.abc import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from dashboard.content import models, store
-from dashboard.content.sitefile import checks
-from dashboard.content.sitefile.checks import FieldErrors
-from dashboard.core import timecalc
-
-__all__ = ["Conflict", "FieldErrors", "NotFound"]
-
-STATEMENT_FIELDS = (
-    "slug", "published", "title", "summary", "body", "featured", "draft", "source_url", "language",
-)  # fmt: skip
+from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, Context
 
 
 class Conflict(Exception):
@@ -62,11 +53,6 @@ def site_settings(db: Session) -> models.Site:
 
 
 # -- statements -----------------------------------------------------------------------------------
-def statement_values(row: models.Statement) -> dict:
-    """A stored statement in the form the checks take (for PATCH, and the admin's forms)."""
-    return {name: getattr(row, name) for name in STATEMENT_FIELDS}
-
-
 def find_statement(db: Session, slug: str) -> models.Statement | None:
     return db.scalars(sa.select(models.Statement).where(models.Statement.slug == slug)).first()
 
@@ -95,7 +81,7 @@ def check_statement(db: Session, values: dict, own_id: int | None = None) -> dic
     explicit_slug = bool(str(values.get("slug") or "").strip())
     if not explicit_slug:
         values = {k: v for k, v in values.items() if k != "slug"}
-    checked = checks.check_statement(values, site.timezone, site.locale)
+    checked = STATEMENT.check(values, Context.of(site))
     if explicit_slug:
         if _free_slug(db, checked["slug"], own_id) != checked["slug"]:
             raise Conflict("slug", f"the slug {checked['slug']!r} is already used")
@@ -149,13 +135,13 @@ def _unique(db: Session, model, column: str, value: str, own_id: int | None, lab
 
 def save_counter(values: dict, counter_id: int | None = None) -> models.Counter:
     with content_write() as db:
-        checked = checks.check_counter(values, site_settings(db).timezone)
+        checked = COUNTER.check(values)
         return _save_ordered(db, models.Counter, "slug", checked, counter_id)
 
 
 def save_clock(values: dict, clock_id: int | None = None) -> models.Clock:
     with content_write() as db:
-        checked = checks.check_clock(values)
+        checked = CLOCK.check(values)
         return _save_ordered(db, models.Clock, "label", checked, clock_id)
 
 
@@ -199,7 +185,7 @@ def move(model, row_id: int, steps: int) -> None:
 def save_site(values: dict) -> models.Site:
     with content_write() as db:
         site = site_settings(db)
-        checked = checks.check_site(values)
+        checked = SITE.check(values)
         for name, value in checked.items():
             setattr(site, name, value)
     return site
@@ -208,26 +194,3 @@ def save_site(values: dict) -> models.Site:
 def preview_content(include_drafts: bool):
     with store.current_store().session() as db:
         return store.read_content(db, include_drafts=include_drafts)
-
-
-def parse_published(
-    text: str, zone_name: str, wall_clock: bool = False
-) -> dt.datetime | dt.date | str:
-    """A published value from a form or JSON: a date (midnight in the site's zone), an RFC 3339
-    date-time, or, with wall_clock (the admin's datetime-local field), a date-time without an
-    offset read in the site's zone. Raises FieldErrors naming 'published' otherwise."""
-    text = text.strip()
-    if len(text) == 10:
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            raise FieldErrors({"published": [f"{text!r} is not a valid date"]}) from None
-    try:
-        return timecalc.parse_instant(text)
-    except timecalc.TimeError as error:
-        if not wall_clock:
-            raise FieldErrors({"published": [str(error)]}) from None
-    try:
-        return timecalc.from_local_text(text, zone_name)
-    except timecalc.TimeError as error:
-        raise FieldErrors({"published": [str(error)]}) from None

@@ -16,7 +16,9 @@ from flask import current_app
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.content import models
-from dashboard.core.snapshot import ClockDef, CounterDef, SiteContent, StatementItem
+from dashboard.content.schema import counter as counter_schema
+from dashboard.content.schema import statement as statement_schema
+from dashboard.core.snapshot import ClockDef, SiteContent, StatementItem
 
 EXTENSION = "dashboard.store"
 MIGRATIONS = "dashboard.content:migrations"
@@ -157,28 +159,10 @@ def read_content(session: Session, include_drafts: bool = False) -> SiteContent:
         contact=site.contact,
         locale=site.locale,
         clocks=tuple(ClockDef(c.label, c.timezone, c.hour12) for c in clocks),
-        counters=tuple(
-            CounterDef(
-                c.slug, c.since, c.timezone or site.timezone, c.event, c.note, c.translations or {}
-            )
-            for c in counters
-        ),
-        featured=statement_item(featured) if featured else None,
-        latest=tuple(statement_item(s) for s in latest),
+        counters=tuple(counter_schema.definition(c, site.timezone) for c in counters),
+        featured=statement_schema.item(featured) if featured else None,
+        latest=tuple(statement_schema.item(s) for s in latest),
         languages=tuple(statement_languages(session)),
-    )
-
-
-def statement_item(row: models.Statement) -> StatementItem:
-    return StatementItem(
-        slug=row.slug,
-        title=row.title,
-        summary=row.summary,
-        body=row.body,
-        published=row.published,
-        featured=row.featured,
-        source_url=row.source_url,
-        language=row.language,
     )
 
 
@@ -207,7 +191,7 @@ def statements_page(
     more = len(rows) > limit
     rows = rows[:limit]
     cursor = (rows[-1].published, rows[-1].id) if more and rows else None
-    return [statement_item(r) for r in rows], cursor
+    return [statement_schema.item(r) for r in rows], cursor
 
 
 def statement_languages(session: Session) -> list[str]:
@@ -225,7 +209,7 @@ def statement_by_slug(session: Session, slug: str) -> StatementItem | None:
     row = session.scalars(
         sa.select(models.Statement).where(models.Statement.slug == slug, PUBLISHED)
     ).first()
-    return statement_item(row) if row else None
+    return statement_schema.item(row) if row else None
 
 
 def rendered_bytes(session: Session, key: str, minute: dt.datetime) -> models.Rendered | None:

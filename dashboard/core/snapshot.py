@@ -27,6 +27,8 @@ class CounterDef:
     note: str = ""
     # Per language: {"ru": {"event": "...", "note": "..."}}; missing keys fall back.
     translations: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
+    # The counter's other fields, which the snapshot passes to templates as they are.
+    extra: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
 
     def text_in(self, locale: str) -> tuple[str, str]:
         translated = self.translations.get(locale, {})
@@ -43,6 +45,8 @@ class StatementItem:
     featured: bool = False
     source_url: str = ""
     language: str = ""
+    # The statement's other public fields, which the snapshot passes to templates as they are.
+    extra: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,6 +95,7 @@ class CounterReading:
     event: str
     note: str
     next_change: dt.datetime
+    extra: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -194,4 +199,5 @@ def _read_counter(at: dt.datetime, counter: CounterDef, locale: str) -> CounterR
         event=event,
         note=note,
         next_change=timecalc.next_date_change(at, counter.timezone),
+        extra=counter.extra,
     )

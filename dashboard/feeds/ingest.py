@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from dashboard.content import editing, models, richtext, store
-from dashboard.content.sitefile import FieldErrors, checks
+from dashboard.content.schema import STATEMENT, Context, FieldErrors
 from dashboard.core import timecalc
 from dashboard.feeds.fetch import Download, FeedError, download
 from dashboard.feeds.parse import Item, items_of, parse, shorten
@@ -62,14 +62,14 @@ def _store_entries(db, feed: models.Feed, entries, now, report: PollReport) -> N
     in_feed = (models.FeedItem.feed_id == feed.id,)
     guids = _existing(db, models.FeedItem.guid, {i.guid for i in items if i.guid}, *in_feed)
     links = _existing(db, models.FeedItem.link, {i.link for i in items if i.link}, *in_feed)
-    site = editing.site_settings(db)
+    context = Context.of(editing.site_settings(db))
     fresh: list[tuple[Item, dict]] = []
     for item in items:
         if (item.guid and item.guid in guids) or (item.link and item.link in links):
             report.duplicates += 1  # stored before, or earlier in this same feed
             continue
         try:
-            checked = checks.check_statement(item.values, site.timezone, site.locale)
+            checked = STATEMENT.check(item.values, context)
         except FieldErrors as error:
             report.skipped.append(f"{item.values['title'][:60]!r}: {error}")
             continue

@@ -15,10 +15,10 @@ import feedparser
 
 from dashboard import config
 from dashboard.content import models, richtext
+from dashboard.content.schema.kinds import HTTP_ADDRESS
 from dashboard.core import timecalc
 from dashboard.feeds.fetch import FeedError
 
-URL = re.compile(r"^https?://[^\s]+$")
 INTERNAL_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[|<!ENTITY", re.IGNORECASE)
 MAX_KEY_BYTES = 900  # longer guids and links are kept as their hash (index size limits)
 
@@ -89,7 +89,7 @@ def entry_values(entry, feed: models.Feed, fetched_at) -> dict:
         "published": published or fetched_at,
         "summary": summary,
         "body": body,
-        "source_url": link if URL.match(link) else "",
+        "source_url": link if HTTP_ADDRESS.match(link) else "",
         "language": feed.language,
         "featured": False,
         "draft": not feed.publish,

@@ -1,53 +1,16 @@
-"""A feed's settings, from the admin's form: checked, saved, removed."""
+"""A feed's settings, from the admin's form: checked (by its schema), saved, removed."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from babel import Locale, UnknownLocaleError
 
-from dashboard import config
 from dashboard.content import editing, models
-from dashboard.content.sitefile import FieldErrors
+from dashboard.content.schema import FEED
 from dashboard.content.store import current_store
-from dashboard.feeds.parse import URL
-
-
-def check_feed(values: dict) -> dict:
-    """A feed's settings from the admin's form; FieldErrors names each bad field."""
-    fields: dict[str, list[str]] = {}
-    url = str(values.get("url", "")).strip()
-    if not URL.match(url) or len(url) > 2000:
-        fields.setdefault("url", []).append("must be an http:// or https:// address")
-    interval = values.get("interval_minutes", 30)
-    try:
-        interval = int(interval)
-    except (TypeError, ValueError):
-        interval = None
-    if (
-        interval is None
-        or not config.FEED_MIN_INTERVAL_MINUTES <= interval <= config.FEED_MAX_INTERVAL_MINUTES
-    ):
-        fields.setdefault("interval_minutes", []).append(
-            "must be a whole number of minutes from "
-            f"{config.FEED_MIN_INTERVAL_MINUTES} to {config.FEED_MAX_INTERVAL_MINUTES}"
-        )
-    language = str(values.get("language", "")).strip() or "en"
-    try:
-        Locale.parse(language)
-    except (ValueError, UnknownLocaleError):
-        fields.setdefault("language", []).append(f"{language!r} is not a known language code")
-    if fields:
-        raise FieldErrors(fields)
-    return {
-        "url": url,
-        "interval_minutes": interval,
-        "language": language,
-        "publish": bool(values.get("publish")),
-    }
 
 
 def save_feed(values: dict, feed_id: int | None = None) -> models.Feed:
-    checked = check_feed(values)
+    checked = FEED.check(values)
     try:
         with current_store().session() as db, db.begin():
             taken = db.scalar(

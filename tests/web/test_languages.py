@@ -100,7 +100,7 @@ def test_the_scheduler_warms_a_registered_language(app, throwaway):
 def test_a_site_file_may_name_a_registered_language(throwaway, tmp_path):
     text = sitefile.DEMO_PATH.read_text(encoding="utf-8").replace('locale = "en"', 'locale = "eo"')
     assert 'locale = "eo"' in text
-    assert sitefile.parse(text, "site.toml").locale == "eo"
+    assert sitefile.parse(text, "site.toml").site["locale"] == "eo"
     languages.unregister("eo")
     try:
         with pytest.raises(sitefile.SiteFileError, match="locale 'eo' is not supported"):

@@ -1,8 +1,8 @@
-"""Site files: TOML in (reader.py, with the checks in checks.py) and out (writer.py)."""
+"""Site files: TOML in (reader.py) and out (writer.py), each table through its entity's schema
+(dashboard/content/schema/)."""
 
 from __future__ import annotations
 
-from dashboard.content.sitefile.checks import FieldErrors
 from dashboard.content.sitefile.reader import (
     DEMO_PATH,
     LoadReport,
@@ -17,7 +17,6 @@ from dashboard.content.sitefile.writer import dumps, site_document, write_atomic
 
 __all__ = [
     "DEMO_PATH",
-    "FieldErrors",
     "LoadReport",
     "SiteFileError",
     "SiteSpec",

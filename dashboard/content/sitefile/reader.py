@@ -11,17 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from dashboard.content import models, store
-from dashboard.content.sitefile.checks import (
-    Checker,
-    array,
-    clock_table,
-    counter_table,
-    duplicates,
-    site_table,
-    statement_table,
-)
+from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, Context, Problems
 
 DEMO_PATH = Path(__file__).parent.parent / "demo" / "site.toml"
+ARRAYS = {"clocks": CLOCK, "counters": COUNTER, "statements": STATEMENT}  # [[clocks]], …
 
 
 class SiteFileError(ValueError):
@@ -36,11 +29,7 @@ class SiteFileError(ValueError):
 
 @dataclasses.dataclass
 class SiteSpec:
-    title: str
-    timezone: str
-    contact: str
-    locale: str
-    latest_count: int
+    site: dict  # each as its schema read it: the values of its model's columns
     clocks: list[dict]
     counters: list[dict]
     statements: list[dict]
@@ -73,29 +62,47 @@ def parse(text: str, source: str) -> SiteSpec:
     except tomllib.TOMLDecodeError as error:
         # tomllib names the line and column, and rejects impossible dates like 2019-02-30.
         raise SiteFileError(source, [f"not valid TOML: {error}"]) from None
-    check = Checker(text)
-    check.unknown_keys(data, {"site", "clocks", "counters", "statements"}, "top level")
+    problems = Problems(text)
+    problems.unknown_keys(data, {"site", *ARRAYS}, "top level")
     site = data.get("site")
     if not isinstance(site, dict):
-        check.problem("top level", "missing the [site] table")
+        problems.add("top level", "missing the [site] table")
         site = {}
-    site_values = site_table(check, site)
-    zone_name, locale = site_values["timezone"], site_values["locale"]
+    site_values = SITE.read(problems, site, "[site]")
+    context = Context(site_values["timezone"], site_values["locale"])
+    tables: dict[str, list[dict]] = {}
+    for name, entity in ARRAYS.items():
+        rows = array(problems, data, name)
+        tables[name] = [entity.read(problems, row, f"{name}[{n}]", context) for n, row in rows]
+    for name, entity in ARRAYS.items():
+        duplicates(problems, tables[name], name, entity.key)
+    if problems.problems:
+        raise SiteFileError(source, problems.problems)
+    return SiteSpec(site=site_values, **tables)
 
-    clocks = [clock_table(check, table, n) for n, table in array(check, data, "clocks")]
-    counters = [
-        counter_table(check, table, n, zone_name) for n, table in array(check, data, "counters")
-    ]
-    statements = [
-        statement_table(check, table, n, zone_name, locale)
-        for n, table in array(check, data, "statements")
-    ]
-    duplicates(check, clocks, "clocks", "label")
-    duplicates(check, counters, "counters", "slug")
-    duplicates(check, statements, "statements", "slug")
-    if check.problems:
-        raise SiteFileError(source, check.problems)
-    return SiteSpec(**site_values, clocks=clocks, counters=counters, statements=statements)
+
+def array(problems: Problems, data: dict, key: str):
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        problems.add("top level", f"'{key}' must be an array of tables ([[{key}]])", f"{key}")
+        return []
+    return list(enumerate(value, start=1))
+
+
+def duplicates(problems: Problems, rows: list[dict], kind: str, key: str) -> None:
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows, start=1):
+        value = row.get(key)
+        if not value:
+            continue
+        if value in seen:
+            problems.add(
+                f"{kind}[{number}]",
+                f"duplicate {key} {value!r} (first used by {kind}[{seen[value]}])",
+                value,
+            )
+        else:
+            seen[value] = number
 
 
 def read_file(path: str | Path) -> SiteSpec:
@@ -119,25 +126,17 @@ def apply(session: Session, spec: SiteSpec, progress: Progress | None = None) ->
     `progress` may wrap the statements (the CLI's progress bar for thousands of them)."""
     report = LoadReport(created={}, changed={}, unchanged={})
     site = session.get(models.Site, 1)
-    site_values = {
-        "title": spec.title,
-        "timezone": spec.timezone,
-        "contact": spec.contact,
-        "locale": spec.locale,
-        "latest_count": spec.latest_count,
-    }
     if site is None:
-        session.add(models.Site(id=1, revision=1, **site_values))
+        session.add(models.Site(id=1, revision=1, **spec.site))
         _count(report.created, "site")
     else:
-        _update(site, site_values, report, "site")
+        _update(site, spec.site, report, "site")
 
     for position, clock in enumerate(spec.clocks):
         values = {**clock, "position": position}
         _upsert(session, models.Clock, "label", values, report, "clocks")
     for position, counter in enumerate(spec.counters):
-        values = {k: v for k, v in counter.items() if not k.startswith("_")}
-        values["position"] = position
+        values = {**counter, "position": position}
         _upsert(session, models.Counter, "slug", values, report, "counters")
     for statement in progress(spec.statements) if progress else spec.statements:
         _upsert(session, models.Statement, "slug", statement, report, "statements")
@@ -174,6 +173,3 @@ def load(target_store: store.Store, spec: SiteSpec, progress: Progress | None = 
     """All of the file, or none of it."""
     with target_store.session() as session, session.begin():
         return apply(session, spec, progress)
-
-
-# -- the same checks for one record at a time: the admin's forms, the write API, feeds ---------

@@ -16,6 +16,7 @@ import tomli_w
 
 from dashboard import config
 from dashboard.content import models, store
+from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT
 
 HEADER = "# Exported by `dashboard export`; `dashboard load` reads it back.\n\n"
 
@@ -33,59 +34,19 @@ def site_document(db, wrap=lambda rows: rows) -> dict:
     site = db.get(models.Site, 1)
     if site is None:
         raise store.NotInitialised("no site is loaded: nothing to export")
-    document: dict = {
-        "site": {
-            "title": site.title,
-            "timezone": site.timezone,
-            "contact": site.contact,
-            "locale": site.locale,
-            "latest_count": site.latest_count,
-        }
-    }
+    document: dict = {"site": SITE.export(site)}
     clocks = db.scalars(sa.select(models.Clock).order_by(models.Clock.position, models.Clock.id))
-    document["clocks"] = [
-        {"label": c.label, "timezone": c.timezone, "hour12": c.hour12} for c in clocks
-    ]
+    document["clocks"] = [CLOCK.export(c) for c in clocks]
     counters = db.scalars(
         sa.select(models.Counter).order_by(models.Counter.position, models.Counter.id)
     )
-    document["counters"] = [_counter(c) for c in counters]
+    document["counters"] = [COUNTER.export(c) for c in counters]
     statements = db.scalars(
         sa.select(models.Statement).order_by(models.Statement.published, models.Statement.id)
     ).all()
-    document["statements"] = [_statement(s) for s in wrap(statements)]
+    # `published` is aware UTC: written with its offset.
+    document["statements"] = [STATEMENT.export(s) for s in wrap(statements)]
     return {key: value for key, value in document.items() if value != []}
-
-
-def _counter(row: models.Counter) -> dict:
-    data = {"slug": row.slug, "since": row.since}
-    if row.timezone:
-        data["timezone"] = row.timezone
-    data["event"] = row.event
-    if row.note:
-        data["note"] = row.note
-    if row.translations:
-        data["translations"] = row.translations
-    return data
-
-
-def _statement(row: models.Statement) -> dict:
-    data = {
-        "slug": row.slug,
-        "published": row.published,  # aware UTC: written with its offset
-        "title": row.title,
-        "summary": row.summary,
-        "language": row.language,
-    }
-    if row.body:
-        data["body"] = row.body
-    if row.featured:
-        data["featured"] = True
-    if row.draft:
-        data["draft"] = True
-    if row.source_url:
-        data["source_url"] = row.source_url
-    return data
 
 
 def _has_carriage_return(value) -> bool:

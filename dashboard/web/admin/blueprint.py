@@ -12,6 +12,7 @@ import pytz
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
 from dashboard.content import editing, models
+from dashboard.content.schema import Context, Entity, FieldErrors
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
 from dashboard.web.auth import sessions
@@ -62,6 +63,44 @@ def done(endpoint: str, message: str, **values) -> Response:
 def form_page(template: str, partial: str, status: int = 200, **context):
     """A form: the whole page, or, for htmx, only the form (swapped where it was)."""
     return render_template(partial if htmx() else template, **context), status
+
+
+def site_context() -> Context:
+    return Context.of(current_site())
+
+
+def entity_form(page: str, entity: Entity, row, action: str, values=None, errors=None, status=200):
+    """A form page (or, for htmx, only its form, admin/_form.html) with the entity's fields:
+    the row's values, a new row's, or those just posted."""
+    context = site_context()
+    if values is None:
+        shown = entity.form_values(row, context)
+    else:
+        shown = entity.shown(values, request.form, context)
+    return form_page(
+        page,
+        "admin/_form.html",
+        status,
+        row=row,
+        form_id=f"{entity.name}-form",
+        action=action,
+        widgets=entity.widgets(context),
+        values=shown,
+        errors=errors or {},
+    )
+
+
+def save_posted(entity: Entity, save) -> tuple[object | None, dict, dict]:
+    """The posted form read by the entity's schema and saved with `save(values)`: (the saved
+    row or None, the values, the problems by field). Nothing is written unless every field is
+    right, and every field's problems are reported together."""
+    context = site_context()
+    values, unread = entity.from_form(request.form, context)
+    try:
+        entity.refuse_unread(values, unread, context)
+        return save(values), values, {}
+    except (FieldErrors, editing.Conflict) as error:
+        return None, values, field_errors(error)
 
 
 def field_errors(error: Exception) -> dict[str, list[str]]:

@@ -2,40 +2,12 @@
 
 from __future__ import annotations
 
-from flask import request
-
 from dashboard.content import editing, models
-from dashboard.content.sitefile import checks
+from dashboard.content.schema import CLOCK
 from dashboard.web.admin import ordered
 from dashboard.web.admin.blueprint import bp
 
-
-def read_form() -> tuple[dict, dict]:
-    form = request.form
-    values = {
-        "label": form.get("label", ""),
-        "timezone": form.get("timezone", ""),
-        "hour12": "hour12" in form,
-    }
-    return values, {}
-
-
-def row_values(row) -> dict:
-    if row is None:
-        return {"hour12": False}
-    return {"label": row.label, "timezone": row.timezone, "hour12": row.hour12}
-
-
-CLOCKS = ordered.Kind(
-    plural="clocks",
-    name="clock",
-    key="label",
-    model=models.Clock,
-    read_form=read_form,
-    row_values=row_values,
-    save=editing.save_clock,
-    check=checks.check_clock,
-)
+CLOCKS = ordered.Kind(plural="clocks", schema=CLOCK, model=models.Clock, save=editing.save_clock)
 
 
 @bp.get("/clocks")

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, render_template, request, url_for
 
-from dashboard.content import editing, models
-from dashboard.content.sitefile import FieldErrors
+from dashboard.content import models
+from dashboard.content.schema import FEED
 from dashboard.content.store import current_store
 from dashboard.feeds import ingest, subscriptions
-from dashboard.web.admin.blueprint import (
-    bp,
-    current_site,
-    done,
-    field_errors,
-    form_page,
-    list_or_redirect,
-)
+from dashboard.web.admin.blueprint import bp, done, entity_form, list_or_redirect, save_posted
 
 
 def _feeds() -> list[models.Feed]:
@@ -38,39 +31,17 @@ def _feed_row(feed_id: int) -> models.Feed:
 
 
 def _feed_form(row, values=None, errors=None, status=200):
-    if values is None:
-        values = (
-            {
-                "url": row.url,
-                "interval_minutes": row.interval_minutes,
-                "language": row.language,
-                "publish": row.publish,
-            }
-            if row
-            else {"interval_minutes": 30, "language": current_site().locale, "publish": True}
-        )
-    return form_page(
-        "admin/feed_form.html",
-        "admin/_feed_form.html",
-        status,
-        row=row,
-        values=values,
-        errors=errors or {},
-    )
+    action = url_for("admin.feed_edit", feed_id=row.id) if row else url_for("admin.feed_new")
+    return entity_form("admin/feed_form.html", FEED, row, action, values, errors, status)
 
 
 def _save_feed(row):
-    form = request.form
-    values = {
-        "url": form.get("url", ""),
-        "interval_minutes": form.get("interval_minutes", ""),
-        "language": form.get("language", ""),
-        "publish": "publish" in form,
-    }
-    try:
-        saved = subscriptions.save_feed(values, row.id if row else None)
-    except (FieldErrors, editing.Conflict) as error:
-        return _feed_form(row, values, field_errors(error), 422)
+    def save(values: dict) -> models.Feed:
+        return subscriptions.save_feed(values, row.id if row else None)
+
+    saved, values, errors = save_posted(FEED, save)
+    if saved is None:
+        return _feed_form(row, values, errors, 422)
     return done("admin.feeds_list", f"Feed {saved.url} saved; it is polled within a minute.")
 
 

@@ -4,32 +4,28 @@ down, each row edited in a form whose errors come back beside its fields."""
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import abort, render_template, request
+from flask import abort, render_template, request, url_for
 
 from dashboard.content import editing
-from dashboard.content.sitefile import FieldErrors
+from dashboard.content.schema import Entity
 from dashboard.content.store import current_store
-from dashboard.i18n.languages import locales
-from dashboard.i18n.languages import names as language_names
-from dashboard.web.admin.blueprint import current_site, done, field_errors, form_page
+from dashboard.web.admin.blueprint import done, entity_form, save_posted
 from dashboard.web.admin.blueprint import list_or_redirect as _list_or_redirect
 
 
 @dataclasses.dataclass(frozen=True)
 class Kind:
     plural: str  # "counters": the URL, the endpoints' prefix
-    name: str  # "counter": the templates' names and the messages
-    key: str  # "slug": what a message names a row by
+    schema: Entity  # its name ("counter") names the templates; its key names a row in messages
     model: type
-    # The form's values, and the problems found before the checks (a date that is no date).
-    read_form: Callable[[], tuple[dict, dict]]
-    row_values: Callable[[object | None], dict]
     save: Callable[[dict, int | None], object]
-    check: Callable[[dict], dict]
+
+    @property
+    def name(self) -> str:
+        return self.schema.name
 
 
 def rows(kind: Kind) -> list:
@@ -51,40 +47,22 @@ def find(kind: Kind, row_id: int):
 
 
 def form(kind: Kind, row, values=None, errors=None, status=200):
-    values = dict(values if values is not None else kind.row_values(row))
-    if isinstance(values.get("since"), dt.date):
-        values["since"] = values["since"].isoformat()
-    values.setdefault("since", request.form.get("since", ""))
-    return form_page(
-        f"admin/{kind.name}_form.html",
-        f"admin/_{kind.name}_form.html",
-        status,
-        kind=kind.plural,
-        row=row,
-        values=values,
-        errors=errors or {},
-        site=current_site(),
-        locales=list(locales()),
-        languages=language_names(),
-    )
+    if row is None:
+        action = url_for(f"admin.{kind.plural}_new")
+    else:
+        action = url_for(f"admin.{kind.plural}_edit", row_id=row.id)
+    page = f"admin/{kind.name}_form.html"
+    return entity_form(page, kind.schema, row, action, values, errors, status)
 
 
 def new_or_edit(kind: Kind, row):
     if request.method != "POST":
         return form(kind, row)
-    values, early = kind.read_form()
-    if early:  # report these with every other field's problems, and write nothing
-        errors = dict(early)
-        try:
-            kind.check(values)
-        except FieldErrors as error:
-            errors = {**error.fields, **early}
+    row_id = row.id if row else None
+    saved, values, errors = save_posted(kind.schema, lambda values: kind.save(values, row_id))
+    if saved is None:
         return form(kind, row, values, errors, 422)
-    try:
-        saved = kind.save(values, row.id if row else None)
-    except (FieldErrors, editing.Conflict) as error:
-        return form(kind, row, values, field_errors(error), 422)
-    label = getattr(saved, kind.key)
+    label = getattr(saved, kind.schema.key)
     return done(f"admin.{kind.plural}", f"{kind.name.capitalize()} “{label}” saved.")
 
 
@@ -98,7 +76,8 @@ def list_or_redirect(kind: Kind, message: str = ""):
 def delete(kind: Kind, row_id: int):
     row = find(kind, row_id)
     editing.delete_row(kind.model, row.id)
-    return list_or_redirect(kind, f"{kind.name.capitalize()} “{getattr(row, kind.key)}” deleted.")
+    label = getattr(row, kind.schema.key)
+    return list_or_redirect(kind, f"{kind.name.capitalize()} “{label}” deleted.")
 
 
 def move(kind: Kind, row_id: int):

@@ -18,7 +18,8 @@ from dashboard.cache import keys
 from dashboard.cache.http import cached_response
 from dashboard.cache.live import live_pages
 from dashboard.content import editing, models, richtext, store
-from dashboard.content.sitefile import FieldErrors
+from dashboard.content.schema import STATEMENT, Context, FieldErrors
+from dashboard.content.schema import statement as statement_schema
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
 from dashboard.core.snapshot import Snapshot, StatementItem, dated
@@ -26,7 +27,6 @@ from dashboard.web.api.v1.blueprint import ApiError, bp
 from dashboard.web.auth import tokens
 from dashboard.web.params import format_cursor, parse_cursor
 
-READ_ONLY = {"body_html", "date", "updated", "url"}  # sent back by GET; ignored on PUT/PATCH
 REALM = 'Bearer realm="dashboard"'
 
 
@@ -57,27 +57,19 @@ def token_required(view):
 
 # -- JSON out -------------------------------------------------------------------------------------
 def statement_json(item: StatementItem, zone_name: str, row: models.Statement | None = None):
-    data = {
-        "slug": item.slug,
-        "title": item.title,
-        "published": timecalc.format_instant(item.published),
-        "date": dated(item, zone_name).date_iso,
-        "language": item.language,
-        "summary": item.summary,
-        "body": item.body,
-        "body_html": richtext.body_html_text(item.body),
-        "featured": item.featured,
-        "source_url": item.source_url,
-        "url": url_for("public.statement", slug=item.slug),
-    }
-    if row is not None:  # what a writer sees
-        data["draft"] = row.draft
+    """The schema's fields (for a writer, the row's, draft included), and what STATEMENT's
+    `computed` names: made here, and ignored when a writer sends them back."""
+    data = STATEMENT.to_json(item) if row is None else STATEMENT.to_json(row, writer=True)
+    data["date"] = dated(item, zone_name).date_iso
+    data["body_html"] = richtext.body_html_text(item.body)
+    data["url"] = url_for("public.statement", slug=item.slug)
+    if row is not None:
         data["updated"] = timecalc.format_instant(row.updated_at)
     return data
 
 
 def _row_json(row: models.Statement):
-    return statement_json(store.statement_item(row), _site_zone(), row)
+    return statement_json(statement_schema.item(row), _site_zone(), row)
 
 
 def _site_zone() -> str:
@@ -136,20 +128,18 @@ def _json_object() -> dict:
     data = request.get_json(force=True, silent=True)
     if not isinstance(data, dict):
         raise ApiError(400, 'the body must be a JSON object, e.g. {"title": "…", …}')
-    return {k: v for k, v in data.items() if k not in READ_ONLY}
-
-
-def _values(data: dict) -> dict:
-    if isinstance(data.get("published"), str):
-        with current_store().session() as db:
-            zone_name = editing.site_settings(db).timezone
-        data["published"] = editing.parse_published(data["published"], zone_name)
     return data
 
 
-def _write(values: dict, statement_id: int | None):
+def _write(data: dict, statement_id: int | None, start: dict | None = None):
+    """Save the JSON's values over `start` (a PATCH's stored values)."""
     try:
-        return editing.save_statement(_values(values), statement_id)
+        with current_store().session() as db:
+            context = Context.of(editing.site_settings(db))
+        values, unread = STATEMENT.from_json(data, context)
+        values = {**(start or {}), **values}
+        STATEMENT.refuse_unread(values, unread, context)
+        return editing.save_statement(values, statement_id)
     except FieldErrors as error:
         named = ", ".join(f"'{key}'" for key in error.fields)
         raise ApiError(422, f"invalid {named}: {error}", error.fields) from None
@@ -186,8 +176,7 @@ def replace_statement(slug: str):
 @token_required
 def update_statement(slug: str):
     row = _existing(slug)
-    values = {**editing.statement_values(row), **_json_object()}
-    return jsonify(_row_json(_write(values, row.id)))
+    return jsonify(_row_json(_write(_json_object(), row.id, STATEMENT.stored(row))))
 
 
 @bp.delete("/statements/<slug>")

@@ -1,0 +1,34 @@
+"""A clock: [[clocks]] in the site file, /admin/clocks, and the export."""
+
+from __future__ import annotations
+
+from dashboard.content.schema.base import Entity, Field
+from dashboard.content.schema.forms import Form
+from dashboard.content.schema.kinds import Boolean, Text, known_zone
+
+CLOCK = Entity(
+    name="clock",
+    key="label",
+    label_rows=True,
+    fields=(
+        Field(
+            "label",
+            Text(strip=True),
+            required=True,
+            form=Form("Label", help="The city, e.g. Moscow."),
+        ),
+        Field(
+            "timezone",
+            Text(strip=True),
+            required=True,
+            checks=(known_zone,),
+            form=Form("Time zone", help="An IANA name, e.g. Europe/Moscow.", datalist="zones"),
+        ),
+        Field(
+            "hour12",
+            Boolean(),
+            default=False,
+            form=Form("12-hour clock (8:58 PM)", input="checkbox"),
+        ),
+    ),
+)

@@ -1,0 +1,58 @@
+"""How a field appears on the admin's form. The templates draw each Widget with the macros in
+templates/admin/_fields.html, so a new field is on the form once its schema says how."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+Options = Callable[[Any], list[tuple[str, str]]]  # (context) -> [(value, text)]
+
+
+@dataclasses.dataclass(frozen=True)
+class Form:
+    label: str
+    # An <input> type, or "textarea", "checkbox", "select"; a kind may draw its own.
+    input: str = "text"
+    help: str = ""  # "{timezone}" stands for the site's zone
+    required: bool | None = None  # the browser's mark; None: when the field is required
+    attrs: tuple[tuple[str, str], ...] = ()
+    datalist: str = ""  # suggestions after the input: "zones" or "languages"
+    rows: int = 4
+    options: tuple[tuple[str, str], ...] | Options = ()
+    name: str = ""  # the form's name for the field, when it is not the field's own
+    initial: Any = None  # a new row's value, or a function (context) -> value
+    strip: bool = False  # the text a form sends is stripped before the checks
+
+
+@dataclasses.dataclass(frozen=True)
+class Widget:
+    """A field as the templates draw it: everything resolved for this site."""
+
+    name: str
+    label: str
+    input: str
+    help: str
+    required: bool
+    attrs: dict[str, str]
+    datalist: str
+    rows: int
+    options: list[tuple[str, str]]
+
+
+def widget(form: Form, name: str, required: bool, context, **changes) -> Widget:
+    attrs = {"list": form.datalist} if form.datalist else {}
+    options = form.options(context) if callable(form.options) else list(form.options)
+    made = Widget(
+        name=name,
+        label=form.label,
+        input=form.input,
+        help=form.help.replace("{timezone}", context.timezone),
+        required=required if form.required is None else form.required,
+        attrs={**attrs, **dict(form.attrs)},
+        datalist=form.datalist,
+        rows=form.rows,
+        options=options,
+    )
+    return dataclasses.replace(made, **changes)

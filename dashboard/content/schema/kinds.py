@@ -1,0 +1,134 @@
+"""The kinds of field more than one entity has, and the checks they share."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+
+from dashboard.content.schema.base import MISSING, FieldErrors, Kind
+from dashboard.core import timecalc
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,199}$")
+HTTP_ADDRESS = re.compile(r"^https?://[^\s]+$")
+
+
+class Text(Kind):
+    def __init__(self, strip: bool = False):
+        self.strip = strip  # slugs, labels, zones: surrounding spaces never mean anything
+
+    def read(self, problems, field, value, where, context):
+        key = field.name
+        if not isinstance(value, str):
+            message = f"'{key}' must be a string, not {type(value).__name__}"
+            problems.add(where, message, value, key=key)
+            return MISSING
+        if field.required and not value.strip():
+            problems.add(where, f"'{key}' must not be empty", f"{key} =", key=key)
+        value = value.strip() if self.strip else value
+        return value if value != "" else MISSING  # an empty text takes the default
+
+    def from_form(self, form, field, context):
+        text = form.get(field.form_name, "")
+        return text.strip() if field.form.strip else text
+
+
+class Boolean(Kind):
+    """On a form, a checkbox; or a select whose first option is false and second true."""
+
+    def read(self, problems, field, value, where, context):
+        if not isinstance(value, bool):
+            key = field.name
+            problems.add(where, f"'{key}' must be true or false", f"{key} =", key=key)
+            return MISSING
+        return value
+
+    def from_form(self, form, field, context):
+        if field.form.input == "select":
+            return form.get(field.form_name, "") == field.form.options[1][0]
+        return field.form_name in form
+
+    def to_form(self, field, value, context):
+        if field.form.input == "select":
+            return field.form.options[bool(value)][0]
+        return value
+
+
+class Date(Kind):
+    """A calendar date: a TOML date, or YYYY-MM-DD on a form."""
+
+    example = "a date such as 2018-03-04"
+    none_is_missing = True
+
+    def read(self, problems, field, value, where, context):
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            message = f"'{field.name}' must be a calendar date such as 2018-03-04"
+            problems.add(where, message, value, key=field.name)
+            return MISSING
+        return value
+
+    def from_form(self, form, field, context):
+        text = form.get(field.form_name, "").strip()
+        if not text:
+            return MISSING
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            message = f"{text!r} is not a date such as 2018-03-04"
+            raise FieldErrors({field.name: [message]}) from None
+
+    def to_form(self, field, value, context):
+        return value.isoformat() if isinstance(value, dt.date) else (value or "")
+
+
+class Whole(Kind):
+    """A whole number from `minimum` to `maximum`; `message` says so when it is not."""
+
+    def __init__(self, minimum: int, maximum: int | None, message: str):
+        self.minimum, self.maximum, self.message = minimum, maximum, message
+
+    def read(self, problems, field, value, where, context):
+        if (
+            not isinstance(value, int)
+            or isinstance(value, bool)
+            or value < self.minimum
+            or (self.maximum is not None and value > self.maximum)
+        ):
+            problems.add(where, self.message, value, key=field.name)
+            return MISSING
+        return value
+
+    def from_form(self, form, field, context):
+        text = form.get(field.form_name, "").strip()
+        return int(text) if text.isdigit() else text  # the check names anything else
+
+    def widget(self, field, context):
+        made = super().widget(field, context)
+        limits = {"min": str(self.minimum)}
+        if self.maximum is not None:
+            limits["max"] = str(self.maximum)
+        made.attrs.update(limits)
+        return made
+
+
+# -- checks -------------------------------------------------------------------------------------
+def known_zone(name: Any) -> str | None:
+    if name and not timecalc.is_known_zone(name):
+        return f"timezone {name!r} is not a known IANA time zone"
+    return None
+
+
+def slug_pattern(value: Any) -> str | None:
+    if value and not SLUG.match(value):
+        return f"slug {value!r} must be lower-case letters, digits and hyphens"
+    return None
+
+
+def is_language_code(code: str) -> bool:
+    try:
+        Locale.parse(code)
+    except (ValueError, UnknownLocaleError):
+        return False
+    return True

@@ -1,0 +1,55 @@
+"""The site's own settings: the [site] table, /admin/site, and the export."""
+
+from __future__ import annotations
+
+from dashboard.content.schema.base import Entity, Field
+from dashboard.content.schema.forms import Form
+from dashboard.content.schema.kinds import Text, Whole, known_zone
+from dashboard.i18n.languages import locales, names
+
+
+def supported_locale(code: str) -> str | None:
+    if code not in locales():
+        return f"locale {code!r} is not supported ({', '.join(locales())})"
+    return None
+
+
+def language_options(_context) -> list[tuple[str, str]]:
+    return [(code, names().get(code, code)) for code in locales()]
+
+
+SITE = Entity(
+    name="site",
+    fields=(
+        Field("title", Text(), required=True, form=Form("Title")),
+        Field(
+            "timezone",
+            Text(strip=True),
+            required=True,
+            checks=(known_zone,),
+            form=Form(
+                "Time zone",
+                help="The date line's zone and the counters' default, e.g. Europe/London.",
+                datalist="zones",
+            ),
+        ),
+        Field(
+            "contact",
+            Text(),
+            form=Form("Contact line", help="Optional, e.g. Consular queries: +44 …"),
+        ),
+        Field(
+            "locale",
+            Text(),
+            default="en",
+            checks=(supported_locale,),
+            form=Form("Language of the page", input="select", options=language_options),
+        ),
+        Field(
+            "latest_count",
+            Whole(0, None, "'latest_count' must be a whole number, 0 or more"),
+            default=10,
+            form=Form("Statements listed under the featured one", input="number"),
+        ),
+    ),
+)
