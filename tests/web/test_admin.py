@@ -72,7 +72,11 @@ def admin_urls(app) -> list[tuple[str, set[str]]]:
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("admin.") and rule.endpoint != "admin.login":
             url = re.sub(r"<int:\w+>", "1", rule.rule)
-            found.append((url, rule.methods - {"HEAD", "OPTIONS"}))
+            # One rule may serve several lists: <any(counters, clocks):kind>, each in turn.
+            kinds = re.search(r"<any\(([^)]*)\):\w+>", url)
+            for kind in kinds.group(1).split(", ") if kinds else [None]:
+                shown = url.replace(kinds.group(0), kind) if kinds else url
+                found.append((shown, rule.methods - {"HEAD", "OPTIONS"}))
     return found
 
 

@@ -13,8 +13,8 @@ from dashboard.content.store import EXTENSION as STORE
 from dashboard.web.auth import tokens
 from dashboard.worker import scheduler
 from tests.helpers.admin import csrf_token, log_in, make_admin
+from tests.helpers.migrations import app_at_migration
 from tests.helpers.reference import REFERENCE_INSTANT, visible_text
-from tests.helpers.schema import app_at_migration
 
 
 def test_healthz_reports_database_and_heartbeat(app, at_reference):

@@ -14,7 +14,7 @@ from alembic.config import Config
 from dashboard.content import models, sitefile, store
 from tests.helpers.admin import csrf_token
 from tests.helpers.feeds import RSS2, feed_server, send
-from tests.helpers.schema import app_at_migration
+from tests.helpers.migrations import app_at_migration
 
 
 def test_readme_walkthrough(app, at_reference):

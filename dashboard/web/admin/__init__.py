@@ -1,13 +1,12 @@
-"""/admin, one module per area: access (sign in and out), overview, statements, counters,
-clocks, site, feeds and preview. The blueprint and what the areas share are in blueprint.py
-and ordered.py."""
+"""/admin, one module per area: access (sign in and out), overview, statements, ordered
+(counters and clocks), site, feeds and preview. The blueprint and what the areas share are in
+blueprint.py."""
 
 from __future__ import annotations
 
 from dashboard.web.admin import access as access
-from dashboard.web.admin import clocks as clocks
-from dashboard.web.admin import counters as counters
 from dashboard.web.admin import feeds as feeds
+from dashboard.web.admin import ordered as ordered
 from dashboard.web.admin import overview as overview
 from dashboard.web.admin import preview as preview
 from dashboard.web.admin import site as site

@@ -82,6 +82,7 @@ def entity_form(page: str, entity: Entity, row, action: str, values=None, errors
         "admin/_form.html",
         status,
         row=row,
+        entity=entity,
         form_id=f"{entity.name}-form",
         action=action,
         widgets=entity.widgets(context),
@@ -107,11 +108,11 @@ def field_errors(error: Exception) -> dict[str, list[str]]:
     return dict(getattr(error, "fields", None) or {"_": [str(error)]})
 
 
-def list_or_redirect(endpoint: str, partial: str, context, message: str = "") -> Response | str:
+def list_or_redirect(target: str, partial: str, context, message: str = "") -> Response | str:
     """After a list action: htmx swaps the list (with the message in it); a plain form goes
-    back to the list page, which shows the message."""
+    back to the list page at `target`, which shows the message."""
     if htmx():
         return render_template(partial, notice=message, **context())
     if message:
         flash(message)
-    return redirect(url_for(endpoint), 303)
+    return redirect(target, 303)

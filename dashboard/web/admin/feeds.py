@@ -66,7 +66,7 @@ def feed_delete(feed_id: int):
     subscriptions.delete_feed(row.id)
     message = f"Feed {row.url} removed; statements taken from it stay."
     return list_or_redirect(
-        "admin.feeds_list", "admin/_feed_list.html", _feed_list_context, message
+        url_for("admin.feeds_list"), "admin/_feed_list.html", _feed_list_context, message
     )
 
 
@@ -79,5 +79,5 @@ def feed_poll(feed_id: int):
     row = _feed_row(feed_id)
     report = ingest.poll_feed(current_app._get_current_object(), row.id)
     return list_or_redirect(
-        "admin.feeds_list", "admin/_feed_list.html", _feed_list_context, report.line()
+        url_for("admin.feeds_list"), "admin/_feed_list.html", _feed_list_context, report.line()
     )

@@ -1,5 +1,6 @@
-"""What counters and clocks share in the admin: both are lists in page order, moved up and
-down, each row edited in a form whose errors come back beside its fields."""
+"""/admin/counters and /admin/clocks: both are lists in page order, moved up and down, each
+row edited in a form whose errors come back beside its fields. One set of routes serves both;
+the URL names which (`kind`), and each endpoint is spelled out below."""
 
 from __future__ import annotations
 
@@ -9,16 +10,16 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from flask import abort, render_template, request, url_for
 
-from dashboard.content import editing
-from dashboard.content.schema import Entity
+from dashboard.content import editing, models
+from dashboard.content.schema import CLOCK, COUNTER, Entity
 from dashboard.content.store import current_store
-from dashboard.web.admin.blueprint import done, entity_form, save_posted
+from dashboard.web.admin.blueprint import bp, done, entity_form, save_posted
 from dashboard.web.admin.blueprint import list_or_redirect as _list_or_redirect
 
 
 @dataclasses.dataclass(frozen=True)
 class Kind:
-    plural: str  # "counters": the URL, the endpoints' prefix
+    plural: str  # "counters": the URL, and the title of its list
     schema: Entity  # its name ("counter") names the templates; its key names a row in messages
     model: type
     save: Callable[[dict, int | None], object]
@@ -35,7 +36,7 @@ def rows(kind: Kind) -> list:
 
 
 def list_page(kind: Kind):
-    return render_template(f"admin/{kind.plural}.html", kind=kind.plural, rows=rows(kind))
+    return render_template("admin/ordered.html", kind=kind.plural, rows=rows(kind))
 
 
 def find(kind: Kind, row_id: int):
@@ -48,11 +49,10 @@ def find(kind: Kind, row_id: int):
 
 def form(kind: Kind, row, values=None, errors=None, status=200):
     if row is None:
-        action = url_for(f"admin.{kind.plural}_new")
+        action = url_for("admin.ordered_new", kind=kind.plural)
     else:
-        action = url_for(f"admin.{kind.plural}_edit", row_id=row.id)
-    page = f"admin/{kind.name}_form.html"
-    return entity_form(page, kind.schema, row, action, values, errors, status)
+        action = url_for("admin.ordered_edit", kind=kind.plural, row_id=row.id)
+    return entity_form("admin/ordered_form.html", kind.schema, row, action, values, errors, status)
 
 
 def new_or_edit(kind: Kind, row):
@@ -63,14 +63,17 @@ def new_or_edit(kind: Kind, row):
     if saved is None:
         return form(kind, row, values, errors, 422)
     label = getattr(saved, kind.schema.key)
-    return done(f"admin.{kind.plural}", f"{kind.name.capitalize()} “{label}” saved.")
+    return done(
+        "admin.ordered_list", f"{kind.name.capitalize()} “{label}” saved.", kind=kind.plural
+    )
 
 
 def list_or_redirect(kind: Kind, message: str = ""):
     def context() -> dict:
         return {"kind": kind.plural, "rows": rows(kind)}
 
-    return _list_or_redirect(f"admin.{kind.plural}", "admin/_order_list.html", context, message)
+    target = url_for("admin.ordered_list", kind=kind.plural)
+    return _list_or_redirect(target, "admin/_order_list.html", context, message)
 
 
 def delete(kind: Kind, row_id: int):
@@ -85,3 +88,35 @@ def move(kind: Kind, row_id: int):
     steps = -1 if request.form.get("direction") == "up" else 1
     editing.move(kind.model, row.id, steps)
     return list_or_redirect(kind)
+
+
+KINDS = {
+    "counters": Kind("counters", COUNTER, models.Counter, editing.save_counter),
+    "clocks": Kind("clocks", CLOCK, models.Clock, editing.save_clock),
+}
+KIND = "<any(counters, clocks):kind>"
+
+
+@bp.get(f"/{KIND}")
+def ordered_list(kind: str):
+    return list_page(KINDS[kind])
+
+
+@bp.route(f"/{KIND}/new", methods=["GET", "POST"])
+def ordered_new(kind: str):
+    return new_or_edit(KINDS[kind], None)
+
+
+@bp.route(f"/{KIND}/<int:row_id>", methods=["GET", "POST"])
+def ordered_edit(kind: str, row_id: int):
+    return new_or_edit(KINDS[kind], find(KINDS[kind], row_id))
+
+
+@bp.post(f"/{KIND}/<int:row_id>/delete")
+def ordered_delete(kind: str, row_id: int):
+    return delete(KINDS[kind], row_id)
+
+
+@bp.post(f"/{KIND}/<int:row_id>/move")
+def ordered_move(kind: str, row_id: int):
+    return move(KINDS[kind], row_id)
