@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dashboard.content.schema.base import Entity, Field
 from dashboard.content.schema.forms import Form
-from dashboard.content.schema.kinds import Boolean, Text, known_zone
+from dashboard.content.schema.kinds import Boolean, Text
+from dashboard.content.schema.shared import zone_field
 
 CLOCK = Entity(
     name="clock",
@@ -17,13 +18,7 @@ CLOCK = Entity(
             required=True,
             form=Form("Label", help="The city, e.g. Moscow."),
         ),
-        Field(
-            "timezone",
-            Text(strip=True),
-            required=True,
-            checks=(known_zone,),
-            form=Form("Time zone", help="An IANA name, e.g. Europe/Moscow.", datalist="zones"),
-        ),
+        zone_field("An IANA name, e.g. Europe/Moscow.", required=True),
         Field(
             "hour12",
             Boolean(),

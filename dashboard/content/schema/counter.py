@@ -7,7 +7,8 @@ import dataclasses
 
 from dashboard.content.schema.base import IF_SET, MISSING, Entity, Field, FieldErrors, Kind
 from dashboard.content.schema.forms import Form, widget
-from dashboard.content.schema.kinds import Date, Text, known_zone, slug_pattern
+from dashboard.content.schema.kinds import Date, Text, slug_pattern
+from dashboard.content.schema.shared import zone_field
 from dashboard.core.snapshot import CounterDef
 from dashboard.i18n.languages import locales, names
 
@@ -83,17 +84,10 @@ COUNTER = Entity(
             default=None,
             form=Form("Since", input="date", help="A calendar date; a future date counts down."),
         ),
-        Field(
-            "timezone",
-            Text(strip=True),
+        zone_field(
+            "Whose midnight turns the counter over; empty: the site's ({timezone}).",
             default=None,  # the site's zone, as it is when the page is drawn
-            checks=(known_zone,),
             export=IF_SET,
-            form=Form(
-                "Time zone",
-                help="Whose midnight turns the counter over; empty: the site's ({timezone}).",
-                datalist="zones",
-            ),
         ),
         Field(
             "event",

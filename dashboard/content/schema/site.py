@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dashboard.content.schema.base import Entity, Field
 from dashboard.content.schema.forms import Form
-from dashboard.content.schema.kinds import Text, Whole, known_zone
+from dashboard.content.schema.kinds import Text, Whole
+from dashboard.content.schema.shared import zone_field
 from dashboard.i18n.languages import locales, names
 
 
@@ -22,16 +23,8 @@ SITE = Entity(
     name="site",
     fields=(
         Field("title", Text(), required=True, form=Form("Title")),
-        Field(
-            "timezone",
-            Text(strip=True),
-            required=True,
-            checks=(known_zone,),
-            form=Form(
-                "Time zone",
-                help="The date line's zone and the counters' default, e.g. Europe/London.",
-                datalist="zones",
-            ),
+        zone_field(
+            "The date line's zone and the counters' default, e.g. Europe/London.", required=True
         ),
         Field(
             "contact",

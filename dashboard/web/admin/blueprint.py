@@ -9,7 +9,7 @@ POST carries a CSRF token. The private headers are set with all others, in web/h
 from __future__ import annotations
 
 import pytz
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
 from dashboard.content import editing, models
 from dashboard.content.schema import Context, Entity, FieldErrors
@@ -116,3 +116,17 @@ def list_or_redirect(target: str, partial: str, context, message: str = "") -> R
     if message:
         flash(message)
     return redirect(target, 303)
+
+
+def find_row(model, row_id: int, name: str):
+    """The row, or a 404 that names what is missing."""
+    with current_store().session() as db:
+        row = db.get(model, row_id)
+    if row is None:
+        abort(404, description=f"There is no {name} {row_id}.")
+    return row
+
+
+def show_or_save(show, save, row):
+    """A form's page: GET shows the form for `row` (None: a new one), POST saves it."""
+    return save(row) if request.method == "POST" else show(row)

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, render_template, request, url_for
+from flask import current_app, render_template, url_for
 
 from dashboard.content import models
 from dashboard.content.schema import FEED
 from dashboard.content.store import current_store
 from dashboard.feeds import ingest, subscriptions
-from dashboard.web.admin.blueprint import bp, done, entity_form, list_or_redirect, save_posted
+from dashboard.web.admin.blueprint import (
+    bp,
+    done,
+    entity_form,
+    find_row,
+    list_or_redirect,
+    save_posted,
+    show_or_save,
+)
 
 
 def _feeds() -> list[models.Feed]:
@@ -20,14 +28,6 @@ def _feeds() -> list[models.Feed]:
 @bp.get("/feeds")
 def feeds_list():
     return render_template("admin/feeds.html", feeds=_feeds())
-
-
-def _feed_row(feed_id: int) -> models.Feed:
-    with current_store().session() as db:
-        row = db.get(models.Feed, feed_id)
-    if row is None:
-        abort(404, description=f"There is no feed {feed_id}.")
-    return row
 
 
 def _feed_form(row, values=None, errors=None, status=200):
@@ -45,24 +45,16 @@ def _save_feed(row):
     return done("admin.feeds_list", f"Feed {saved.url} saved; it is polled within a minute.")
 
 
-@bp.route("/feeds/new", methods=["GET", "POST"])
-def feed_new():
-    if request.method == "POST":
-        return _save_feed(None)
-    return _feed_form(None)
-
-
-@bp.route("/feeds/<int:feed_id>", methods=["GET", "POST"])
-def feed_edit(feed_id: int):
-    row = _feed_row(feed_id)
-    if request.method == "POST":
-        return _save_feed(row)
-    return _feed_form(row)
+@bp.route("/feeds/new", endpoint="feed_new", methods=["GET", "POST"])
+@bp.route("/feeds/<int:feed_id>", endpoint="feed_edit", methods=["GET", "POST"])
+def feed_form(feed_id: int | None = None):
+    row = None if feed_id is None else find_row(models.Feed, feed_id, "feed")
+    return show_or_save(_feed_form, _save_feed, row)
 
 
 @bp.post("/feeds/<int:feed_id>/delete")
 def feed_delete(feed_id: int):
-    row = _feed_row(feed_id)
+    row = find_row(models.Feed, feed_id, "feed")
     subscriptions.delete_feed(row.id)
     message = f"Feed {row.url} removed; statements taken from it stay."
     return list_or_redirect(
@@ -76,7 +68,7 @@ def _feed_list_context() -> dict:
 
 @bp.post("/feeds/<int:feed_id>/poll")
 def feed_poll(feed_id: int):
-    row = _feed_row(feed_id)
+    row = find_row(models.Feed, feed_id, "feed")
     report = ingest.poll_feed(current_app._get_current_object(), row.id)
     return list_or_redirect(
         url_for("admin.feeds_list"), "admin/_feed_list.html", _feed_list_context, report.line()

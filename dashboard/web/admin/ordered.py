@@ -8,12 +8,12 @@ import dataclasses
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import abort, render_template, request, url_for
+from flask import render_template, request, url_for
 
 from dashboard.content import editing, models
 from dashboard.content.schema import CLOCK, COUNTER, Entity
 from dashboard.content.store import current_store
-from dashboard.web.admin.blueprint import bp, done, entity_form, save_posted
+from dashboard.web.admin.blueprint import bp, done, entity_form, find_row, save_posted
 from dashboard.web.admin.blueprint import list_or_redirect as _list_or_redirect
 
 
@@ -40,11 +40,7 @@ def list_page(kind: Kind):
 
 
 def find(kind: Kind, row_id: int):
-    with current_store().session() as db:
-        row = db.get(kind.model, row_id)
-    if row is None:
-        abort(404, description=f"There is no {kind.name} {row_id}.")
-    return row
+    return find_row(kind.model, row_id, kind.name)
 
 
 def form(kind: Kind, row, values=None, errors=None, status=200):

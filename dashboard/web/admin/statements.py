@@ -11,7 +11,15 @@ from dashboard.content.schema import STATEMENT
 from dashboard.content.schema import statement as statement_schema
 from dashboard.content.store import current_store
 from dashboard.core.snapshot import dated
-from dashboard.web.admin.blueprint import bp, done, entity_form, htmx, save_posted
+from dashboard.web.admin.blueprint import (
+    bp,
+    done,
+    entity_form,
+    find_row,
+    htmx,
+    save_posted,
+    show_or_save,
+)
 
 
 @bp.get("/statements")
@@ -31,6 +39,13 @@ def statements():
         for row in rows[: config.ADMIN_PER_PAGE]
     ]
     return render_template("admin/statements.html", rows=listed, page=page, more=more, site=site)
+
+
+@bp.route("/statements/new", endpoint="statement_new", methods=["GET", "POST"])
+@bp.route("/statements/<int:statement_id>", endpoint="statement_edit", methods=["GET", "POST"])
+def statement_form(statement_id: int | None = None):
+    row = None if statement_id is None else find_row(models.Statement, statement_id, "statement")
+    return show_or_save(_statement_form, _save_statement, row)
 
 
 def _statement_form(row: models.Statement | None, values=None, errors=None, status=200):
@@ -56,32 +71,9 @@ def _save_statement(row: models.Statement | None):
     return done("admin.statements", f"Statement “{saved.title}” {state}.")
 
 
-@bp.route("/statements/new", methods=["GET", "POST"])
-def statement_new():
-    if request.method == "POST":
-        return _save_statement(None)
-    return _statement_form(None)
-
-
-def _statement_row(statement_id: int) -> models.Statement:
-    with current_store().session() as db:
-        row = db.get(models.Statement, statement_id)
-    if row is None:
-        abort(404, description=f"There is no statement {statement_id}.")
-    return row
-
-
-@bp.route("/statements/<int:statement_id>", methods=["GET", "POST"])
-def statement_edit(statement_id: int):
-    row = _statement_row(statement_id)
-    if request.method == "POST":
-        return _save_statement(row)
-    return _statement_form(row)
-
-
 @bp.post("/statements/<int:statement_id>/delete")
 def statement_delete(statement_id: int):
-    row = _statement_row(statement_id)
+    row = find_row(models.Statement, statement_id, "statement")
     editing.delete_statement(row.id)
     flash(f"Statement “{row.title}” deleted.")
     if htmx():
