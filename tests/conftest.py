@@ -12,6 +12,7 @@ The browser tests' fixtures (Chromium, the pinned htmx, the app served on 127.0.
 from __future__ import annotations
 
 import contextlib
+import sys
 
 import pytest
 import time_machine
@@ -23,6 +24,10 @@ from tests.helpers.databases import app_from, build_templates, fresh_database
 from tests.helpers.htmx import pinned_htmx
 from tests.helpers.reference import REFERENCE_INSTANT
 from tests.helpers.servers import AppServer, FileServer
+
+# Keep the rewritten test modules between runs even where PYTHONDONTWRITEBYTECODE is set:
+# rewriting and compiling every one of them again costs the fast tier seconds a run.
+sys.dont_write_bytecode = False
 
 
 @pytest.fixture
