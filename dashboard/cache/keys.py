@@ -33,9 +33,9 @@ def api_statement(slug: str) -> str:
     return f"api.statement:{slug}"
 
 
-def atom(host_url: str, locale: str) -> str:
+def atom(host_url: str, asked_locale: str) -> str:
     # Absolute links depend on the host asked for, so the bytes are kept per host.
-    return f"atom:{locale}:{host_url}"
+    return f"atom:{asked_locale}:{host_url}"
 
 
 def embed(query_string: str, fragment: bool) -> str:

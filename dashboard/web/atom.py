@@ -104,7 +104,8 @@ def feed():
         )
         return xml.decode("utf-8"), shot.next_change
 
-    rendered = live_pages().get(keys.atom(request.host_url, locale), now, view, locale)
+    # Keyed on what was asked: the links name `?lang=` only when the URL did.
+    rendered = live_pages().get(keys.atom(request.host_url, asked or ""), now, view, locale)
     return cached_response(rendered, now, mimetype=MIMETYPE)
 
 

@@ -2,7 +2,7 @@
 
 - /embed may be framed by EMBED_ALLOWED_ORIGINS; every other page by this origin only.
 - /admin is private: never cached, never framed, no referrer beyond this site.
-- JSON and badges are never sniffed as something else.
+- The API's JSON is never sniffed as something else.
 """
 
 from __future__ import annotations

@@ -100,3 +100,16 @@ def test_every_page_advertises_the_feed(client, at_reference):
             r'<link rel="alternate" type="application/atom\+xml" title="[^"]+" href="/feed.atom">',
             html,
         ), url
+
+
+def test_a_feed_in_another_language_links_to_itself(client, at_reference):
+    """/feed.atom and /feed.atom?lang=… are kept apart, whichever a minute sees first, and
+    each links to itself."""
+    atom = "{http://www.w3.org/2005/Atom}"
+    for url in ("/feed.atom", "/feed.atom?lang=en", "/feed.atom?lang=ru", "/feed.atom"):
+        feed = ET.fromstring(client.get(url).data)
+        assert feed.find(f"{atom}link[@rel='self']").get("href") == "http://localhost" + url
+        language = "ru" if "lang=ru" in url else "en"
+        assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == language
+    refused = client.get("/feed.atom?lang=xx")
+    assert refused.status_code == 400 and "&#39;lang&#39; must be one of" in refused.text
