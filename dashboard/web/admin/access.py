@@ -43,6 +43,6 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    sessions.log_out()
-    flash("You are signed out.")
+    sessions.log_out(g.admin)
+    flash("You are signed out, in every browser.")
     return redirect(url_for("admin.login"), 303)
