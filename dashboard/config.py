@@ -33,6 +33,10 @@ FRAME_SOURCE = re.compile(
 
 
 # -- knobs ------------------------------------------------------------------------------------
+# The years a date or instant may have: statements' publication, counters' `since`, `at=` and
+# `snapshot --at`. Before 1900 most zones ran on local mean time (offsets such as -00:01:15);
+# the year 1 or 9999 is a typo or a probe, and overflows date arithmetic near its ends.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 # The scheduler beats every minute; two missed beats mean it is gone.
 HEARTBEAT_STALE_SECONDS = 150
 SCHEDULER_STANDBY_RETRY_SECONDS = 5

@@ -67,6 +67,10 @@ class Date(Kind):
             message = f"'{field.name}' must be a calendar date such as 2018-03-04"
             problems.add(where, message, value, key=field.name)
             return MISSING
+        outside = timecalc.year_problem(value)
+        if outside:
+            problems.add(where, f"'{field.name}': {outside}", value, key=field.name)
+            return MISSING
         return value
 
     def from_form(self, form, field, context):
