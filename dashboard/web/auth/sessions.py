@@ -7,6 +7,7 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from dashboard.content import models
 from dashboard.content.store import current_store
+from dashboard.web import headers
 from dashboard.web.auth import accounts
 from dashboard.web.auth.accounts import Admin
 
@@ -50,6 +51,15 @@ class SessionInterface(SecureCookieSessionInterface):
         if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
             return self.session_class()
         return super().open_session(app, request)
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        # Flask refreshes a permanent session's cookie on every request; on a public page that
+        # would be a Set-Cookie on a page caches share. Only the admin's pages refresh it.
+        if session.modified:
+            return True
+        return request.blueprint in headers.PRIVATE_BLUEPRINTS and super().should_set_cookie(
+            app, session
+        )
 
     def get_cookie_secure(self, app: Flask) -> bool:
         if super().get_cookie_secure(app):
