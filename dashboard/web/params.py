@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import request
 from werkzeug.datastructures import MultiDict
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 
 from dashboard.core import timecalc
 
@@ -216,6 +216,15 @@ class RowIdConverter(IntegerConverter):
 
     def __init__(self, map: Map, *args, **kwargs) -> None:
         super().__init__(map, *args, **{"min": 1, "max": MAX_ROW_ID, **kwargs})
+
+
+class PlainTextConverter(UnicodeConverter):
+    """`<slug>` and every other text in a route: no control characters (PostgreSQL refuses a
+    NUL in a query, which would be a 500). A path holding one matches no route: a 404."""
+
+    def __init__(self, map: Map, *args, **kwargs) -> None:
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", r"[^/\x00-\x1f\x7f]", 1)
 
 
 # Endpoint -> the Query its view reads. An endpoint not here reads no query parameter.

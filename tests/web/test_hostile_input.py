@@ -58,6 +58,13 @@ def test_bad_numbers_and_instants_get_a_400_naming_the_parameter(client, at_refe
             assert set(response.json) == {"error"}, url  # the API's error shape
 
 
+def test_a_control_character_in_a_path_matches_no_route(client, at_reference):
+    """PostgreSQL refuses a NUL in a query: without this, a 500 there (SQLite takes it)."""
+    for path in ("/statements/a%00b", "/api/v1/statements/a%00b", "/badge/a%00b.svg"):
+        assert client.get(path).status_code == 404, path
+    assert client.get("/statements/lavrov-times-of-india-2020").status_code == 200
+
+
 def test_a_far_away_instant_is_refused_naming_the_years(client):
     response = client.get("/api/v1/snapshot", query_string={"at": "9999-12-31T23:59:59Z"})
     assert response.status_code == 400
@@ -117,6 +124,15 @@ def test_deeply_nested_json_is_a_400_naming_the_body(client, token):
                 response = client.open(url, method=method, data=body, headers=headers)
                 assert response.status_code == 400, (method, depth)
                 assert "the body nests more than" in response.json["error"]
+
+
+def test_a_nul_in_a_text_is_refused_naming_the_key(app, client, token):
+    """PostgreSQL cannot store a NUL: without this, a 500 there, and a row SQLite keeps."""
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"title": "Nul\x00here", "published": "2020-01-01"}
+    response = client.post("/api/v1/statements", json=body, headers=headers)
+    assert response.status_code == 422
+    assert response.json["fields"]["title"] == ["'title' must not contain a NUL character"]
 
 
 def test_a_line_break_in_next_never_reaches_the_location_header(app, at_reference):

@@ -26,6 +26,9 @@ class Text(Kind):
             message = f"'{key}' must be a string, not {type(value).__name__}"
             problems.add(where, message, value, key=key)
             return MISSING
+        if "\x00" in value:  # PostgreSQL cannot store it (SQLite can): refused everywhere
+            problems.add(where, f"'{key}' must not contain a NUL character", key=key)
+            return MISSING
         if field.required and not value.strip():
             problems.add(where, f"'{key}' must not be empty", f"{key} =", key=key)
         value = value.strip() if self.strip else value
