@@ -148,7 +148,7 @@ def format_cursor(cursor: Cursor) -> str:
 class CursorParameter(Parameter):
     def parse(self, name: str, text: str) -> Cursor:
         instant, _, row_text = text.rpartition("_")
-        row_id = whole_number(row_text, 1, MAX_ROW_ID)
+        row_id = whole_number(row_text, 0, MAX_ROW_ID)
         try:
             published = timecalc.parse_instant(instant)
         except timecalc.TimeError as error:
@@ -156,7 +156,7 @@ class CursorParameter(Parameter):
         else:
             if row_id is not None:
                 return published, row_id
-            problem = f"the number after '_' must be from 1 to {MAX_ROW_ID}"
+            problem = f"the number after '_' must be from 0 to {MAX_ROW_ID}"
         raise BadParameter(
             f"'{name}' must look like 2020-01-16T00:00:00Z_42 (as the 'older' link gives), "
             f"not {text!r}: {problem}"
