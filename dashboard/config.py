@@ -33,6 +33,10 @@ FRAME_SOURCE = re.compile(
 
 
 # -- knobs ------------------------------------------------------------------------------------
+# The years a date or instant may have: statements' publication, counters' `since`, `at=` and
+# `snapshot --at`. Before 1900 most zones ran on local mean time (offsets such as -00:01:15);
+# the year 1 or 9999 is a typo or a probe, and overflows date arithmetic near its ends.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 # The scheduler beats every minute; two missed beats mean it is gone.
 HEARTBEAT_STALE_SECONDS = 150
 SCHEDULER_STANDBY_RETRY_SECONDS = 5
@@ -45,9 +49,12 @@ ATOM_ENTRIES = 20
 # /api/v1/statements?limit=
 API_MAX_LIMIT = 100
 API_DEFAULT_LIMIT = 20
+# A statement's JSON is one flat object; deeper bodies are refused before anything walks them.
+API_MAX_JSON_DEPTH = 8
 # /embed
 EMBED_MAX_STATEMENTS = 10
 OEMBED_WIDTH = 480
+OEMBED_MAX_PIXELS = 100_000  # the largest maxwidth/maxheight taken (any more is a probe)
 # Colours, named once. ACCENT is --accent in static/dashboard.css (light theme) and --ac in
 # templates/embed/widget.html: the same colour, and tests/web/test_badge_look.py fails if they
 # drift apart. Badges show it as their message part.

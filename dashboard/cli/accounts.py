@@ -48,6 +48,16 @@ def create_admin_command(email, password_stdin, reset):
     click.echo(f"{verb} {accounts.normalise_email(email)}; sign in at /admin/login")
 
 
+@click.command("remove-admin")
+@click.argument("email")
+@with_appcontext
+def remove_admin_command(email):
+    """Remove an admin: their sessions end at once, in every browser."""
+    if not accounts.remove(current_store(), email):
+        raise click.ClickException(f"no admin {accounts.normalise_email(email)}")
+    click.echo(f"Removed admin {accounts.normalise_email(email)}.")
+
+
 @click.command("create-token")
 @click.argument("name")
 @with_appcontext
@@ -96,6 +106,7 @@ def revoke_token_command(name):
 
 COMMANDS = [
     create_admin_command,
+    remove_admin_command,
     create_token_command,
     list_tokens_command,
     revoke_token_command,

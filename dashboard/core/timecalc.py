@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytz
 
+from dashboard.config import EARLIEST_YEAR, LATEST_YEAR
+
 UTC = dt.UTC
 MINUTE = dt.timedelta(minutes=1)
 
@@ -48,8 +50,25 @@ def as_utc(at: dt.datetime) -> dt.datetime:
     return at.astimezone(UTC)
 
 
+def year_problem(value: dt.date) -> str | None:
+    """What is wrong with a date or date-time outside the years the dashboard accepts (config's
+    EARLIEST_YEAR to LATEST_YEAR), or None. Checked as given, before any conversion, so that
+    arithmetic near year 1 or 9999 never overflows."""
+    if EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        return None
+    shown = value.isoformat(timespec="seconds") if isinstance(value, dt.datetime) else value
+    return f"{shown} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}"
+
+
+def check_year(value: dt.date) -> None:
+    problem = year_problem(value)
+    if problem:
+        raise TimeError(problem)
+
+
 def parse_instant(text: str) -> dt.datetime:
-    """Parse an RFC 3339 date-time such as 2020-01-26T17:58:00Z into an aware UTC datetime."""
+    """Parse an RFC 3339 date-time such as 2020-01-26T17:58:00Z into an aware UTC datetime,
+    in the years the dashboard accepts."""
     cleaned = text.strip()
     if len(cleaned) < 16 or cleaned[10] not in "Tt ":
         raise TimeError(
@@ -61,13 +80,14 @@ def parse_instant(text: str) -> dt.datetime:
         raise TimeError(f"{text!r} is not a valid date-time: {error}") from None
     if parsed.tzinfo is None:
         raise TimeError(f"{text!r} has no UTC offset; add one, e.g. 'Z' or '+01:00'")
+    check_year(parsed)
     return as_utc(parsed)
 
 
 def format_instant(at: dt.datetime) -> str:
-    """2020-01-26T17:58:00Z: the form used in JSON, URLs and the CLI."""
-    at = as_utc(at).replace(microsecond=0)
-    return at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """2020-01-26T17:58:00Z: the form used in JSON, URLs and the CLI. isoformat, not
+    strftime: %Y writes the year 1 as "1", which is not RFC 3339."""
+    return as_utc(at).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def local(at: dt.datetime, zone_name: str) -> dt.datetime:
@@ -182,26 +202,29 @@ def from_local_text(text: str, zone_name: str) -> dt.datetime:
         raise TimeError(
             f"{text!r} is not a date and time; expected e.g. '2020-01-26T17:58'"
         ) from None
+    check_year(naive)
     if naive.tzinfo is not None:
         return as_utc(naive)
     instant = naive.replace(tzinfo=zone(zone_name), fold=0).astimezone(UTC)
     if local(instant, zone_name).replace(tzinfo=None) != naive:
         raise TimeError(
-            f"{naive:%Y-%m-%d %H:%M} does not exist in {zone_name} (the clocks skip it)"
+            f"{naive.isoformat(' ', 'minutes')} does not exist in {zone_name} (the clocks skip it)"
         )
     return instant
 
 
 def local_input_text(at: dt.datetime, zone_name: str) -> str:
     """The instant as a datetime-local field shows it in the zone: '2020-01-26T17:58'."""
-    return local(at, zone_name).strftime("%Y-%m-%dT%H:%M")
+    return local(at, zone_name).replace(tzinfo=None).isoformat(timespec="minutes")
 
 
 def from_utc_struct(value) -> dt.datetime | None:
-    """A time.struct_time in UTC (as feedparser gives dates) as an aware UTC datetime."""
+    """A time.struct_time in UTC (as feedparser gives dates) as an aware UTC datetime; None
+    when there is none, or it is outside the accepted years (the fetch time stands in)."""
     if value is None:
         return None
     try:
-        return dt.datetime(*value[:6], tzinfo=UTC)
+        at = dt.datetime(*value[:6], tzinfo=UTC)
     except (TypeError, ValueError):
         return None
+    return None if year_problem(at) else at

@@ -23,10 +23,10 @@ class Choice:
     explicit: bool
 
 
-def choose(request: Request, site_locale: str) -> Choice:
+def choose(request: Request, site_locale: str, asked: str | None = None) -> Choice:
+    """`asked` is the URL's `?lang=` as the view read it (web/params.py), if any."""
     # Every public request asks this: parse only what the request has.
     environ = request.environ
-    asked = request.args.get("lang", "") if environ.get("QUERY_STRING") else ""
     if asked in LANGUAGES:
         return Choice(asked, explicit=True)
     cookie = request.cookies.get(COOKIE, "") if environ.get("HTTP_COOKIE") else ""

@@ -15,6 +15,7 @@ from dashboard.web import (
     errors,
     headers,
     health,
+    params,
     public,
     templating,
 )
@@ -24,6 +25,9 @@ def register(app: Flask) -> None:
     count = int(app.config.get("PROXY_COUNT") or 0)
     if count:  # reverse proxies in front: their X-Forwarded-* are trusted that deep, no deeper
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    # Before any route names them: ids a row can have, texts without control characters.
+    app.url_map.converters["int"] = params.RowIdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = params.PlainTextConverter
     templating.register(app)
     errors.register(app)
     headers.register(app)

@@ -21,8 +21,8 @@ from dashboard.content import models, richtext, store
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
 from dashboard.core.snapshot import Snapshot
-from dashboard.i18n.languages import LANGUAGES, locales
-from dashboard.web.params import BadParameter
+from dashboard.i18n.languages import LANGUAGES
+from dashboard.web import params
 
 ATOM = "http://www.w3.org/2005/Atom"
 MIMETYPE = "application/atom+xml"
@@ -83,14 +83,15 @@ def _latest(limit: int) -> list:
         )
 
 
+FEED = params.Query("atom.feed", lang=params.OneOf(LANGUAGES))
+
+
 @bp.get("/feed.atom")
 def feed():
     """The feed in the site's language, or the one `?lang=` names (feed readers send no
     cookie, so the URL alone decides)."""
     now = timecalc.utcnow()
-    asked = request.args.get("lang")
-    if asked is not None and asked not in LANGUAGES:
-        raise BadParameter(f"'lang' must be one of {', '.join(locales())}, not {asked!r}")
+    asked = FEED.read()["lang"]
     locale = asked or live_pages().content(now).locale
     lang = {"lang": asked} if asked else {}
 

@@ -3,6 +3,7 @@
 - /embed may be framed by EMBED_ALLOWED_ORIGINS; every other page by this origin only.
 - /admin is private: never cached, never framed, no referrer beyond this site.
 - The API's JSON is never sniffed as something else.
+- A response that sets a cookie is private, whatever else it says.
 """
 
 from __future__ import annotations
@@ -68,7 +69,42 @@ def add_headers(response: Response) -> Response:
     return add_framing_headers(response)
 
 
+# Dropped from a response that sets a cookie: how long others may keep it, and the validator
+# that would let them reuse a public copy.
+SHARED_CACHING = frozenset({"cache-control", "expires", "etag", "last-modified"})
+
+
+def shareable(headers: list[tuple[str, str]]) -> bool:
+    """Whether a shared cache may keep the response: not when its Cache-Control says private
+    or no-store (the admin's pages, errors)."""
+    directives = {
+        part.strip().split("=")[0].lower()
+        for name, value in headers
+        if name.lower() == "cache-control"
+        for part in value.split(",")
+    }
+    return not directives & {"private", "no-store"}
+
+
+def private_when_setting_cookies(wsgi_app):
+    """A response that sets a cookie is never public: a shared cache could hand the cookie to
+    everyone. Checked as the response leaves, after Flask has saved the session (which comes
+    after every after_request function), so no cookie from anywhere is missed."""
+
+    def app(environ, start_response):
+        def start(status, headers, exc_info=None):
+            if any(name.lower() == "set-cookie" for name, _ in headers) and shareable(headers):
+                headers = [(n, v) for n, v in headers if n.lower() not in SHARED_CACHING]
+                headers.append(("Cache-Control", "private, no-store"))
+            return start_response(status, headers, exc_info)
+
+        return wsgi_app(environ, start)
+
+    return app
+
+
 def register(app: Flask) -> None:
     # A bad EMBED_ALLOWED_ORIGINS fails at start-up, naming the entry, not on a reader's request.
     embed_frame_ancestors(app.config["EMBED_ALLOWED_ORIGINS"])
     app.after_request(add_headers)
+    app.wsgi_app = private_when_setting_cookies(app.wsgi_app)

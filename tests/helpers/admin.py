@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from dashboard.content import models
 from dashboard.content.store import EXTENSION as STORE
-from dashboard.web.auth import accounts
+from dashboard.web.auth import accounts, sessions
 
 ADMIN_EMAIL = "press@embassy.example"
 ADMIN_PASSWORD = "correct horse battery staple"
@@ -27,6 +27,19 @@ def make_admin(app, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) ->
     """An account as `dashboard create-admin` makes it (that command is tested on its own)."""
     with app.extensions[STORE].session() as db, db.begin():
         db.add(models.AdminUser(email=email, password_hash=_password_hash(password)))
+
+
+def signed_in_client(app, email: str = ADMIN_EMAIL):
+    """A client holding the session cookie a sign-in gives `email`'s account, without the
+    scrypt check a sign-in costs (signing in is tested on its own, in test_admin.py)."""
+    with app.extensions[STORE].session() as db:
+        user = db.scalars(sa.select(models.AdminUser).where(models.AdminUser.email == email))
+        user = user.one()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session.permanent = True
+        session[sessions.SESSION_KEY] = {"id": user.id, "v": accounts.fingerprint(user)}
+    return client
 
 
 def csrf_token(client, url: str = "/admin/login") -> str:

@@ -153,7 +153,10 @@ AWKWARD = st.sampled_from(["\r\n", "\r", "\n", "\t", '"', '"""', "'", "\\", " ",
 
 def text(blank_ok: bool = True):
     # What a site file can say, awkward characters often; a required text must say something.
-    letters = st.one_of(AWKWARD, st.characters(blacklist_categories=("Cs",)))
+    # Not NUL, which texts refuse (PostgreSQL cannot store it).
+    letters = st.one_of(
+        AWKWARD, st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
+    )
     strings = st.lists(letters, max_size=20).map("".join)
     return strings if blank_ok else strings.filter(str.strip)
 

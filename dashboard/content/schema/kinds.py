@@ -13,6 +13,7 @@ from dashboard.core import timecalc
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,199}$")
 HTTP_ADDRESS = re.compile(r"^https?://[^\s]+$")
+DATABASE_INTEGER_MAX = 2**31 - 1  # PostgreSQL's integer column
 
 
 class Text(Kind):
@@ -24,6 +25,9 @@ class Text(Kind):
         if not isinstance(value, str):
             message = f"'{key}' must be a string, not {type(value).__name__}"
             problems.add(where, message, value, key=key)
+            return MISSING
+        if "\x00" in value:  # PostgreSQL cannot store it (SQLite can): refused everywhere
+            problems.add(where, f"'{key}' must not contain a NUL character", key=key)
             return MISSING
         if field.required and not value.strip():
             problems.add(where, f"'{key}' must not be empty", f"{key} =", key=key)
@@ -67,6 +71,10 @@ class Date(Kind):
             message = f"'{field.name}' must be a calendar date such as 2018-03-04"
             problems.add(where, message, value, key=field.name)
             return MISSING
+        outside = timecalc.year_problem(value)
+        if outside:
+            problems.add(where, f"'{field.name}': {outside}", value, key=field.name)
+            return MISSING
         return value
 
     def from_form(self, form, field, context):
@@ -87,14 +95,14 @@ class Whole(Kind):
     """A whole number from `minimum` to `maximum`; `message` says so when it is not."""
 
     def __init__(self, minimum: int, maximum: int | None, message: str):
-        self.minimum, self.maximum, self.message = minimum, maximum, message
+        self.minimum, self.message, self.given_maximum = minimum, message, maximum
+        self.maximum = DATABASE_INTEGER_MAX if maximum is None else maximum
 
     def read(self, problems, field, value, where, context):
         if (
             not isinstance(value, int)
             or isinstance(value, bool)
-            or value < self.minimum
-            or (self.maximum is not None and value > self.maximum)
+            or not self.minimum <= value <= self.maximum
         ):
             problems.add(where, self.message, value, key=field.name)
             return MISSING
@@ -102,14 +110,15 @@ class Whole(Kind):
 
     def from_form(self, form, field, context):
         text = form.get(field.form_name, "").strip()
-        return int(text) if text.isdigit() else text  # the check names anything else
+        # ASCII digits only (isdigit also takes '²'), and never more than a column holds.
+        short = text.isascii() and text.isdigit() and len(text) <= len(str(self.maximum))
+        return int(text) if short else text  # the check names anything else
 
     def widget(self, field, context):
         made = super().widget(field, context)
-        limits = {"min": str(self.minimum)}
-        if self.maximum is not None:
-            limits["max"] = str(self.maximum)
-        made.attrs.update(limits)
+        made.attrs["min"] = str(self.minimum)
+        if self.given_maximum is not None:
+            made.attrs["max"] = str(self.given_maximum)
         return made
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dashboard.content.schema.base import Entity, Field
 from dashboard.content.schema.forms import Form
+from dashboard.content.schema.kinds import DATABASE_INTEGER_MAX as MOST
 from dashboard.content.schema.kinds import Text, Whole
 from dashboard.content.schema.shared import zone_field
 from dashboard.i18n.languages import locales, names
@@ -40,7 +41,7 @@ SITE = Entity(
         ),
         Field(
             "latest_count",
-            Whole(0, None, "'latest_count' must be a whole number, 0 or more"),
+            Whole(0, None, f"'latest_count' must be a whole number, 0 or more (at most {MOST:,})"),
             default=10,
             form=Form("Statements listed under the featured one", input="number"),
         ),

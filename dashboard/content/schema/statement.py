@@ -29,6 +29,10 @@ class Instant(Kind):
     none_is_missing = True
 
     def read(self, problems, field, value, where, context):
+        outside = isinstance(value, dt.date) and timecalc.year_problem(value)
+        if outside:
+            problems.add(where, f"'{field.name}': {outside}", value, key=field.name)
+            return MISSING
         if isinstance(value, dt.datetime):
             if value.tzinfo is None:
                 message = "'published' needs a UTC offset, e.g. 'Z' or '+03:00'"

@@ -7,13 +7,18 @@ from urllib.parse import urlsplit
 from flask import flash, g, redirect, render_template, request, url_for
 
 from dashboard.content.store import current_store
+from dashboard.web import params
 from dashboard.web.admin.blueprint import bp
 from dashboard.web.auth import accounts, sessions
 
+# Where to go once signed in: any bad address means the admin's front page, never an error.
+LOGIN = params.Query("admin.login", next=params.Verbatim(8000))
+
 
 def _safe_next(target: str | None) -> str:
-    """Only a path inside /admin: never another site (open redirect)."""
-    if target:
+    """Only a path inside /admin: never another site (open redirect), and nothing that could
+    end the Location header (CR, LF) or hide in it (spaces, other control characters)."""
+    if target and all(c.isprintable() and not c.isspace() for c in target):
         parts = urlsplit(target)
         local = not parts.scheme and not parts.netloc and "\\" not in target
         if local and parts.path.startswith("/admin") and not target.startswith("//"):
@@ -21,10 +26,17 @@ def _safe_next(target: str | None) -> str:
     return url_for("admin.index")
 
 
+def _next() -> str:
+    try:
+        return _safe_next(LOGIN.read()["next"])
+    except params.BadParameter:
+        return url_for("admin.index")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if g.admin is not None:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(_next())
     error, status = None, 200
     email = request.form.get("email", "")
     if request.method == "POST":
@@ -37,12 +49,12 @@ def login():
                 error, status = "Wrong e-mail address or password.", 401
             else:
                 sessions.log_in(admin)
-                return redirect(_safe_next(request.args.get("next")), 303)
+                return redirect(_next(), 303)
     return render_template("admin/login.html", error=error, email=email), status
 
 
 @bp.post("/logout")
 def logout():
-    sessions.log_out()
-    flash("You are signed out.")
+    sessions.log_out(g.admin)
+    flash("You are signed out, in every browser.")
     return redirect(url_for("admin.login"), 303)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template
 
 from dashboard.cache.live import DELAY_MARK
 from dashboard.content import editing
@@ -10,17 +10,26 @@ from dashboard.core import timecalc
 from dashboard.core.snapshot import snapshot
 from dashboard.i18n.languages import LANGUAGES, locales
 from dashboard.i18n.languages import names as language_names
+from dashboard.web import params
 from dashboard.web.admin.blueprint import bp, current_site
 from dashboard.web.templating import render_page
+
+# `at` is the site's wall-clock time as the form's datetime-local field sends it: read below,
+# in the site's zone, and shown back with the problem when it cannot be used.
+PREVIEW = params.Query(
+    "admin.preview",
+    at=params.Text(40),
+    drafts=params.Flag(),
+    lang=params.OneOf(LANGUAGES, lenient=True),
+)
 
 
 @bp.get("/preview")
 def preview():
     site = current_site()
-    at_text = request.args.get("at", "").strip()
-    include_drafts = request.args.get("drafts") == "1"
-    locale = request.args.get("lang", "")
-    locale = locale if locale in LANGUAGES else site.locale
+    values = PREVIEW.read()
+    at_text, include_drafts = values["at"] or "", values["drafts"]
+    locale = values["lang"] or site.locale
     error = None
     at = timecalc.utcnow()
     if at_text:

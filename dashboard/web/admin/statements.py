@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 
 from dashboard import config
 from dashboard.content import editing, models
@@ -11,6 +11,7 @@ from dashboard.content.schema import STATEMENT
 from dashboard.content.schema import statement as statement_schema
 from dashboard.content.store import current_store
 from dashboard.core.snapshot import dated
+from dashboard.web import params
 from dashboard.web.admin.blueprint import (
     bp,
     done,
@@ -21,10 +22,15 @@ from dashboard.web.admin.blueprint import (
     show_or_save,
 )
 
+# Any page past the last is empty; past this one its offset would not fit a row id.
+LIST = params.Query(
+    "admin.statements", page=params.Whole(1, params.MAX_ROW_ID // config.ADMIN_PER_PAGE, 1)
+)
+
 
 @bp.get("/statements")
 def statements():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = LIST.read()["page"]
     with current_store().session() as db:
         site = editing.site_settings(db)
         rows = db.scalars(

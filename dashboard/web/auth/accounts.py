@@ -61,9 +61,31 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=PASSWORD_METHOD)
 
 
-def fingerprint(password_hash: str) -> str:
-    """Kept in the session: a changed password ends every session signed for the old one."""
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+def fingerprint(user: models.AdminUser) -> str:
+    """Kept in the session, and checked against the account on every request: a changed
+    password, or a moved-on session epoch (signing out), ends every session signed before."""
+    signed = f"{user.password_hash}\n{user.session_epoch or 0}"
+    return hashlib.sha256(signed.encode()).hexdigest()[:16]
+
+
+def end_sessions(the_store: store.Store, user_id: int) -> None:
+    """End every session of the account, in every browser: the cookies stay valid as
+    signatures, but no longer match the account."""
+    with the_store.session() as db, db.begin():
+        db.execute(
+            sa.update(models.AdminUser)
+            .where(models.AdminUser.id == user_id)
+            .values(session_epoch=models.AdminUser.session_epoch + 1)
+        )
+
+
+def remove(the_store: store.Store, email: str) -> bool:
+    """Remove the account (its sessions end with it). Returns whether there was one."""
+    with the_store.session() as db, db.begin():
+        deleted = db.execute(
+            sa.delete(models.AdminUser).where(models.AdminUser.email == normalise_email(email))
+        )
+    return deleted.rowcount > 0
 
 
 def create_or_reset(the_store: store.Store, email: str, password: str, reset: bool) -> bool:
@@ -81,6 +103,7 @@ def create_or_reset(the_store: store.Store, email: str, password: str, reset: bo
                 f"an admin {email} already exists; use --reset to change the password"
             )
         user.password_hash = hash_password(password)
+        user.session_epoch = (user.session_epoch or 0) + 1  # the old password's sessions end
         return False
 
 
@@ -140,4 +163,4 @@ def authenticate(the_store: store.Store, email: str, password: str) -> Admin | N
                 models.LoginFailure.email == email, models.LoginFailure.address == address
             )
         )
-        return Admin(user.id, user.email, fingerprint(user.password_hash))
+        return Admin(user.id, user.email, fingerprint(user))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort
 
 from dashboard import config
 from dashboard.cache import keys
@@ -17,6 +17,7 @@ from dashboard.core import timecalc
 from dashboard.core.captions import plural
 from dashboard.core.snapshot import CounterReading, SiteContent, Snapshot
 from dashboard.i18n.languages import LANGUAGES, language, locales
+from dashboard.web import params
 from dashboard.web.badges.svg import NOT_XML, endpoint_json, svg
 from dashboard.web.params import BadParameter
 
@@ -35,19 +36,26 @@ class BadgeQuery:
         return keys.badge(kind, slug, self.style, self.locale, self.label)
 
 
-def parse_query(args, site_locale: str) -> BadgeQuery:
-    style = args.get("style", "flat") or "flat"
-    if style not in STYLES:
-        raise BadParameter(f"'style' must be one of {', '.join(STYLES)}, not {style!r}")
-    locale = args.get("lang") or site_locale or locales()[0]
-    if locale not in LANGUAGES:
+BADGE = params.Query(
+    "badges.badge_svg",
+    "badges.badge_json",
+    style=params.OneOf(STYLES, default=STYLES[0]),
+    lang=params.OneOf(LANGUAGES),
+    # Room for spaces and control characters, which go; what is left is measured below.
+    label=params.Verbatim(4 * config.BADGE_MAX_LABEL),
+)
+
+
+def parse_query(values: dict, site_locale: str) -> BadgeQuery:
+    locale = values["lang"] or site_locale or locales()[0]
+    if locale not in LANGUAGES:  # the site's own language, since removed from the registry
         raise BadParameter(f"'lang' must be one of {', '.join(locales())}, not {locale!r}")
-    label = args.get("label")
+    label = values["label"]
     if label is not None:
         label = " ".join(NOT_XML.sub("", label).split())
         if len(label) > config.BADGE_MAX_LABEL:
             raise BadParameter(f"'label' may have at most {config.BADGE_MAX_LABEL} characters")
-    return BadgeQuery(label=label, style=style, locale=locale)
+    return BadgeQuery(label=label, style=values["style"], locale=locale)
 
 
 def days_message(counter: CounterReading, locale: str) -> str:
@@ -103,7 +111,7 @@ def _badge(slug: str, kind: str) -> Response:
     now = timecalc.utcnow()
     content = live_pages().content(now)
     try:
-        query = parse_query(request.args, content.locale)
+        query = parse_query(BADGE.read(), content.locale)
     except BadParameter as error:
         return _error(kind, 400, "bad request", str(error))
     if slug not in {c.slug for c in content.counters}:

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 
 from flask import abort, request, url_for
 from markupsafe import escape
-from werkzeug.datastructures import MultiDict
 
 from dashboard import config
 from dashboard.cache import keys
@@ -17,29 +16,46 @@ from dashboard.cache.live import ORIGIN_MARK, live_pages
 from dashboard.core import timecalc
 from dashboard.core.snapshot import CounterReading, Snapshot
 from dashboard.i18n import choice as language_choice
+from dashboard.web import params
 from dashboard.web.badges.views import default_label
 from dashboard.web.embed.blueprint import bp
-from dashboard.web.embed.query import THEMES, EmbedQuery, estimate_height, parse_query
+from dashboard.web.embed.query import (
+    EMBED_PARAMETERS,
+    THEMES,
+    EmbedQuery,
+    embed_query,
+    estimate_height,
+)
 from dashboard.web.params import BadParameter
 from dashboard.web.templating import render_page
 
 ORIGIN = ORIGIN_MARK.decode()  # filled with this request's origin when the bytes are served
 
 
+BUILDER = params.Query(
+    "embed.builder",
+    **{
+        **EMBED_PARAMETERS,
+        "clocks": params.Names(split=False),  # check boxes: a label may hold a comma
+        "counters": params.Names(split=False),
+        "built": params.Flag(),  # the form was sent: an unticked box means "not this one"
+    },
+)
+
+
 @bp.get("/embed/builder")
 def builder():
     now = timecalc.utcnow()
     content = live_pages().content(now)
-    choice = language_choice.choose(request, content.locale)
-    args = request.args
-    built = args.get("built") == "1"  # the form was sent: an unticked box means "not this one"
-    if built:
-        clocks, counters = args.getlist("clocks"), args.getlist("counters")
-    else:
-        clocks, counters = [c.label for c in content.clocks], [c.slug for c in content.counters]
-    defaults = MultiDict({"lang": choice.locale, **args.to_dict(flat=True)})
     try:
-        query = parse_query(defaults, content, clocks=clocks, counters=counters)
+        values = BUILDER.read()
+        choice = language_choice.choose(request, content.locale, values["lang"])
+        if values["built"]:
+            clocks, counters = values["clocks"] or [], values["counters"] or []
+        else:
+            clocks = [c.label for c in content.clocks]
+            counters = [c.slug for c in content.counters]
+        query = embed_query({**values, "lang": choice.locale}, content, clocks, counters)
     except BadParameter as error:
         abort(400, description=str(error))
 

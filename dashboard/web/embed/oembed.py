@@ -17,10 +17,11 @@ from dashboard.cache.live import ORIGIN_MARK, live_pages
 from dashboard.content import store
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
-from dashboard.i18n.languages import LANGUAGES
+from dashboard.web import params
 from dashboard.web.embed.blueprint import bp
 from dashboard.web.embed.query import estimate_height, parse_query
 from dashboard.web.params import BadParameter
+from dashboard.web.public.views import PAGE
 
 ORIGIN = ORIGIN_MARK.decode()  # filled with this request's origin when the bytes are served
 OEMBED_TARGETS = ("public.index", "public.statement", "embed.widget")
@@ -31,15 +32,6 @@ def _oembed_error(status: int, message: str) -> Response:
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _positive(name: str) -> int | None:
-    text = request.args.get(name, "").strip()
-    if not text:
-        return None
-    if not text.isdigit() or int(text) == 0:
-        raise BadParameter(f"'{name}' must be a positive whole number of pixels, not {text!r}")
-    return int(text)
 
 
 def _resolve(url: str) -> tuple[str, dict, MultiDict] | None:
@@ -63,20 +55,29 @@ def _resolve(url: str) -> tuple[str, dict, MultiDict] | None:
     return endpoint, view_args, MultiDict(parse_qsl(parts.query, keep_blank_values=True))
 
 
+OEMBED = params.Query(
+    "embed.oembed",
+    format=params.Text(20),  # only json; anything else is 501, as oEmbed says
+    url=params.Text(4000),
+    maxwidth=params.Whole(1, config.OEMBED_MAX_PIXELS, unit="of pixels"),
+    maxheight=params.Whole(1, config.OEMBED_MAX_PIXELS, unit="of pixels"),
+)
+
+
 @bp.get("/oembed")
 def oembed():
     """oEmbed 1.0 (https://oembed.com): a `rich` iframe of /embed for this dashboard's page, its
     embeds and its statements."""
-    fmt = request.args.get("format", "json")
-    if fmt != "json":
-        return _oembed_error(501, f"'format': only json is provided, not {fmt!r}")
-    url = request.args.get("url", "")
-    if not url:
-        return _oembed_error(400, "'url' is required: the address of a page of this dashboard")
     try:
-        maxwidth, maxheight = _positive("maxwidth"), _positive("maxheight")
+        values = OEMBED.read()
     except BadParameter as error:
         return _oembed_error(400, str(error))
+    fmt, url = values["format"] or "json", values["url"]
+    if fmt != "json":
+        return _oembed_error(501, f"'format': only json is provided, not {fmt!r}")
+    if not url:
+        return _oembed_error(400, "'url' is required: the address of a page of this dashboard")
+    maxwidth, maxheight = values["maxwidth"], values["maxheight"]
     target = _resolve(url)
     if target is None:
         return _oembed_error(404, f"{url!r} is not a page of this dashboard that can be embedded")
@@ -84,7 +85,8 @@ def oembed():
     now = timecalc.utcnow()
     content = live_pages().content(now)
     if endpoint != "embed.widget":  # the page or a statement: the default widget, same language
-        args = MultiDict({"lang": args["lang"]} if args.get("lang") in LANGUAGES else {})
+        lang = PAGE.parse(args)["lang"]
+        args = MultiDict({"lang": lang} if lang else {})
     try:
         query = parse_query(args, content)
     except BadParameter as error:

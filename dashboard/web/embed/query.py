@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
@@ -19,6 +19,7 @@ from dashboard.core.snapshot import (
     Snapshot,
 )
 from dashboard.i18n.languages import LANGUAGES, locales
+from dashboard.web import params
 from dashboard.web.params import BadParameter
 
 THEMES = ("auto", "light", "dark")
@@ -66,10 +67,6 @@ class EmbedQuery:
         return tuple(c for c in shot.counters if c.slug in (self.counters or ()))
 
 
-def _names(values: Iterable[str]) -> list[str]:
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
-
-
 def _pick(asked: list[str], known: Sequence[str], parameter: str, kind: str) -> tuple[str, ...]:
     """The known names asked for, in page order; a name that is not there is an error."""
     folded = {name.casefold(): name for name in known}
@@ -83,47 +80,55 @@ def _pick(asked: list[str], known: Sequence[str], parameter: str, kind: str) -> 
     return tuple(name for name in known if name in chosen)
 
 
+# What /embed reads; the builder reads the same and whether its form was sent; oEmbed reads it
+# from the address it is asked about.
+EMBED_PARAMETERS = dict(
+    clocks=params.Names(),
+    counters=params.Names(),
+    statements=params.Whole(0, config.EMBED_MAX_STATEMENTS, default=0),
+    theme=params.OneOf(THEMES, default="auto"),
+    lang=params.OneOf(LANGUAGES),
+    transparent=params.Flag(),
+)
+WIDGET = params.Query("embed.widget", **EMBED_PARAMETERS)
+
+
 def parse_query(
     args: MultiDict,
     content: SiteContent,
     clocks: list[str] | None = None,
     counters: list[str] | None = None,
 ) -> EmbedQuery:
-    """An EmbedQuery from URL parameters, or BadParameter naming the first bad one. `clocks` and
-    `counters` may come already split (the builder's check boxes)."""
-    if clocks is None and "clocks" in args:
-        clocks = _names(args.getlist("clocks"))
-    if counters is None and "counters" in args:
-        counters = _names(args.getlist("counters"))
+    """An EmbedQuery from URL parameters, or BadParameter naming the first bad one."""
+    return embed_query(WIDGET.parse(args), content, clocks, counters)
+
+
+def embed_query(
+    values: dict,
+    content: SiteContent,
+    clocks: list[str] | None = None,
+    counters: list[str] | None = None,
+) -> EmbedQuery:
+    """An EmbedQuery from the parameters' values (WIDGET's), checked against the content.
+    `clocks` and `counters` may come from elsewhere (the builder's check boxes)."""
+    clocks = values["clocks"] if clocks is None else clocks
+    counters = values["counters"] if counters is None else counters
     labels = [c.label for c in content.clocks]
     slugs = [c.slug for c in content.counters]
     chosen_clocks = chosen_counters = None
     if clocks is not None or counters is not None:
         chosen_clocks = _pick(clocks or [], labels, "clocks", "clock labelled")
         chosen_counters = _pick(counters or [], slugs, "counters", "counter called")
-
-    text = args.get("statements", "0").strip() or "0"
-    if not (text.isdigit() and int(text) <= config.EMBED_MAX_STATEMENTS):
-        raise BadParameter(
-            f"'statements' must be a whole number from 0 to {config.EMBED_MAX_STATEMENTS}, "
-            f"not {text!r}"
-        )
-    theme = args.get("theme", "auto") or "auto"
-    if theme not in THEMES:
-        raise BadParameter(f"'theme' must be one of {', '.join(THEMES)}, not {theme!r}")
-    locale = args.get("lang") or content.locale or locales()[0]
-    if locale not in LANGUAGES:
+    locale = values["lang"] or content.locale or locales()[0]
+    if locale not in LANGUAGES:  # the site's own language, since removed from the registry
         raise BadParameter(f"'lang' must be one of {', '.join(locales())}, not {locale!r}")
-    transparent = args.get("transparent", "0") or "0"
-    if transparent not in ("0", "1"):
-        raise BadParameter(f"'transparent' must be 1 or 0, not {transparent!r}")
     return EmbedQuery(
         clocks=chosen_clocks,
         counters=chosen_counters,
-        statements=int(text),
-        theme=theme,
+        statements=values["statements"],
+        theme=values["theme"],
         locale=locale,
-        transparent=transparent == "1",
+        transparent=values["transparent"],
     )
 
 

@@ -16,7 +16,7 @@ from dashboard.core import timecalc
 from dashboard.core.snapshot import SiteContent, Snapshot
 from dashboard.i18n.languages import locales
 from dashboard.web.embed.blueprint import bp
-from dashboard.web.embed.query import EmbedQuery, latest_statements, parse_query
+from dashboard.web.embed.query import WIDGET, EmbedQuery, embed_query, latest_statements
 from dashboard.web.params import BadParameter
 from dashboard.web.templating import render_block, render_page
 
@@ -63,7 +63,7 @@ def usual_embeds(content: SiteContent):
 def widget():
     now = timecalc.utcnow()
     try:
-        query = parse_query(request.args, live_pages().content(now))
+        query = embed_query(WIDGET.read(), live_pages().content(now))
     except BadParameter as error:
         abort(400, description=str(error))
     fragment = request.headers.get("HX-Request") == "true"

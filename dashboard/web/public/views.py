@@ -15,8 +15,9 @@ from dashboard.content.store import current_store
 from dashboard.core import timecalc
 from dashboard.core.snapshot import SiteContent, Snapshot, dated
 from dashboard.i18n import choice as language_choice
-from dashboard.i18n.languages import locales
-from dashboard.web.params import format_cursor, parse_cursor
+from dashboard.i18n.languages import LANGUAGES, locales
+from dashboard.web import params
+from dashboard.web.params import format_cursor
 from dashboard.web.templating import render_block, render_page
 
 bp = Blueprint("public", __name__)
@@ -58,14 +59,25 @@ def _respond(
     return response
 
 
-def _choice(now: dt.datetime) -> language_choice.Choice:
-    return language_choice.choose(request, live_pages().content(now).locale)
+# A language the dashboard does not have falls back to the reader's, as if not asked.
+LANG = params.OneOf(LANGUAGES, lenient=True)
+PAGE = params.Query("public.index", "public.statement", lang=LANG)
+ARCHIVE = params.Query(
+    "public.archive",
+    lang=LANG,
+    before=params.CursorParameter(),
+    language=params.Text(35, pattern=r"[A-Za-z0-9_-]+", example="en or ru"),
+)
+
+
+def _choice(now: dt.datetime, values: dict) -> language_choice.Choice:
+    return language_choice.choose(request, live_pages().content(now).locale, values["lang"])
 
 
 @bp.get("/")
 def index():
     now = timecalc.utcnow()
-    choice = _choice(now)
+    choice = _choice(now, PAGE.read())
     # One URL, two representations: htmx asks for the live block only.
     hx = request.headers.get("HX-Request") == "true"
     if hx:
@@ -78,10 +90,9 @@ def index():
 @bp.get("/statements")
 def archive():
     now = timecalc.utcnow()
-    choice = _choice(now)
-    before_text = request.args.get("before", "")
-    before = parse_cursor(before_text) if before_text else None
-    language = request.args.get("language", "")
+    values = ARCHIVE.read()
+    choice = _choice(now, values)
+    before, language = values["before"], values["language"] or ""
     per_page = int(current_app.config["STATEMENTS_PER_PAGE"])
 
     def view(shot: Snapshot) -> tuple[str, dt.datetime]:
@@ -103,7 +114,7 @@ def archive():
         )
         return html, shot.next_change
 
-    key = keys.archive(choice.locale, language, before_text, per_page)
+    key = keys.archive(choice.locale, language, ARCHIVE.raw("before") if before else "", per_page)
     rendered = live_pages().get(key, now, view=view, locale=choice.locale)
     return _respond(rendered, now, choice, hx=False)
 
@@ -111,7 +122,7 @@ def archive():
 @bp.get("/statements/<slug>")
 def statement(slug: str):
     now = timecalc.utcnow()
-    choice = _choice(now)
+    choice = _choice(now, PAGE.read())
 
     def view(shot: Snapshot) -> tuple[str, dt.datetime]:
         with current_store().session() as session:

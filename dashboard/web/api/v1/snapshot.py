@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask import jsonify, request
+from flask import jsonify
 
 from dashboard.cache import keys
 from dashboard.cache.http import cached_response
@@ -14,7 +14,8 @@ from dashboard.content.richtext import body_html_text
 from dashboard.core import timecalc
 from dashboard.core.snapshot import DatedStatement, SiteContent, Snapshot
 from dashboard.i18n.languages import LANGUAGES, locales
-from dashboard.web.api.v1.blueprint import ApiError, bp
+from dashboard.web import params
+from dashboard.web.api.v1.blueprint import bp
 
 
 def snapshot_view(shot: Snapshot) -> tuple[str, dt.datetime]:
@@ -26,23 +27,18 @@ def usual_snapshots(_content: SiteContent):
         yield keys.snapshot_json(locale), snapshot_view, locale
 
 
+SNAPSHOT = params.Query("api.get_snapshot", at=params.Instant(), lang=params.OneOf(LANGUAGES))
+
+
 @bp.get("/snapshot")
 def get_snapshot():
-    at_text = request.args.get("at")
-    locale = request.args.get("lang")
-    if locale is not None and locale not in LANGUAGES:
-        raise ApiError(
-            400, f"'lang': {locale!r} is not supported; use one of {', '.join(locales())}"
-        )
-    if at_text is None:
+    values = SNAPSHOT.read()
+    at, locale = values["at"], values["lang"]
+    if at is None:
         now = timecalc.utcnow()
         locale = locale or live_pages().content(now).locale
         rendered = live_pages().get(keys.snapshot_json(locale), now, snapshot_view, locale)
         return cached_response(rendered, now, "application/json")
-    try:
-        at = timecalc.parse_instant(at_text)
-    except timecalc.TimeError as error:
-        raise ApiError(400, f"'at': {error}") from None
     # A chosen instant is never cached: it is for previews, tests and history.
     return jsonify(snapshot_json(live_pages().snapshot(at, locale)))
 

@@ -23,9 +23,10 @@ from dashboard.content.schema import statement as statement_schema
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
 from dashboard.core.snapshot import Snapshot, StatementItem, dated
+from dashboard.web import params
 from dashboard.web.api.v1.blueprint import ApiError, bp
 from dashboard.web.auth import tokens
-from dashboard.web.params import format_cursor, parse_cursor
+from dashboard.web.params import format_cursor
 
 REALM = 'Bearer realm="dashboard"'
 
@@ -90,14 +91,18 @@ def _cached_json(key: str, payload_at) -> Response:
 
 
 # -- reads ----------------------------------------------------------------------------------------
+LIST = params.Query(
+    "api.list_statements",
+    limit=params.Whole(1, config.API_MAX_LIMIT, default=config.API_DEFAULT_LIMIT),
+    before=params.CursorParameter(),
+)
+
+
 @bp.get("/statements")
 def list_statements():
-    text = request.args.get("limit", str(config.API_DEFAULT_LIMIT))
-    if not text.isdigit() or not 1 <= int(text) <= config.API_MAX_LIMIT:
-        raise ApiError(400, f"'limit' must be a whole number from 1 to {config.API_MAX_LIMIT}")
-    limit = int(text)
-    before_text = request.args.get("before", "")
-    before = parse_cursor(before_text) if before_text else None
+    values = LIST.read()
+    limit, before = values["limit"], values["before"]
+    before_text = LIST.raw("before") if before else ""
 
     def payload_at(shot: Snapshot) -> dict:
         with current_store().session() as db:
@@ -124,8 +129,32 @@ def get_statement(slug: str):
 
 
 # -- writes ---------------------------------------------------------------------------------------
+def _nested_deeper(data, limit: int) -> bool:
+    """Whether lists and objects in `data` nest more than `limit` deep (walked without
+    recursion: anything that recursed over it, even repr in an error message, could fail)."""
+    pending = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            pending.extend((child, depth + 1) for child in children)
+    return False
+
+
 def _json_object() -> dict:
-    data = request.get_json(force=True, silent=True)
+    too_deep = ApiError(
+        400,
+        f"the body nests more than {config.API_MAX_JSON_DEPTH} levels deep; a statement is "
+        "one JSON object of strings, true and false",
+    )
+    try:
+        data = request.get_json(force=True, silent=True)
+    except RecursionError:  # json's decoder stops on deep nesting, before the stack ends
+        raise too_deep from None
+    if _nested_deeper(data, config.API_MAX_JSON_DEPTH):
+        raise too_deep
     if not isinstance(data, dict):
         raise ApiError(400, 'the body must be a JSON object, e.g. {"title": "…", …}')
     return data
