@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from dashboard import cache, cli, config, content, i18n, web
+from dashboard import cache, cli, config, content, i18n, logs, web
 from dashboard.web.auth import secretkey
 
 PACKAGE = Path(__file__).parent
@@ -41,10 +41,12 @@ def create_app(test_config: dict | None = None, *, require_secret_key: bool = Tr
     app.config.update(environment)
     if test_config:
         app.config.update(test_config)
+    logs.configure_for(app)  # before anything logs
     secretkey.register(app, required=require_secret_key)
     content.register(app)
     cache.register(app)
     i18n.register(app)
+    logs.register(app)  # a request id and an access line for every request
     web.register(app)
     cli.register(app)
     return app

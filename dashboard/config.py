@@ -15,6 +15,8 @@ HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHm
 HTMX_CDN_URL = f"https://cdn.jsdelivr.net/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
 # The same file, served by the app itself when the CDN cannot be reached (static/vendor/).
 HTMX_LOCAL_FILE = f"vendor/htmx-{HTMX_VERSION}.min.js"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")  # json: one JSON object per line
 
 
 class SettingError(ValueError):
@@ -46,6 +48,8 @@ ENVIRONMENT_KEYS = {
     "OEMBED_CACHE_SECONDS": kinds.seconds(whole=True),
     "STATIC_CACHE_SECONDS": kinds.seconds(whole=True),
     "SESSION_COOKIE_SECURE": kinds.boolean(),
+    "LOG_LEVEL": kinds.choice(*LOG_LEVELS),
+    "LOG_FORMAT": kinds.choice(*LOG_FORMATS),
 }
 # One CSP source expression for frame-ancestors: '*', scheme://host[:port] (an optional leading
 # "*." on the host), or 'self' / 'none' (quotes optional). Nothing that could end the directive.
@@ -121,6 +125,9 @@ def defaults() -> dict:
         "FEED_READ_TIMEOUT": 15.0,
         "FEED_TOTAL_TIMEOUT": 60.0,  # a server dribbling bytes is cut off after this
         "FEED_MAX_BYTES": 5 * 1024 * 1024,
+        # Logs: every process, one set-up (dashboard/logs.py).
+        "LOG_LEVEL": "INFO",
+        "LOG_FORMAT": LOG_FORMATS[0],
     }
 
 

@@ -94,6 +94,13 @@ def test_paths_urls_and_hashes():
     for bad in ("javascript:alert(1)", "cdn.example/htmx.js", '/x.js" onload="x', "ftp://a/b"):
         assert refusal({"HTMX_URL": bad}).startswith("HTMX_URL must be an http(s) URL"), bad
     assert refusal({"HTMX_INTEGRITY": "sha1-abc"}).startswith("HTMX_INTEGRITY must be an SRI")
+    assert refusal({"LOG_LEVEL": "bogus"}) == (
+        "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, not 'bogus'"
+    )
+    assert config.from_environment({"LOG_LEVEL": "debug", "LOG_FORMAT": "JSON"}) == {
+        "LOG_LEVEL": "DEBUG",
+        "LOG_FORMAT": "json",
+    }
 
 
 def test_create_app_names_the_bad_setting(monkeypatch, tmp_path):
@@ -114,9 +121,9 @@ def test_the_cli_says_it_in_one_line_without_a_traceback(command):
 
 
 def test_the_command_list_shows_the_error_too():
-    result = CliRunner().invoke(main, ["--help"], env={"PROXY_COUNT": "loud"})
+    result = CliRunner().invoke(main, ["--help"], env={"LOG_LEVEL": "loud"})
     assert result.exit_code == 0
-    assert result.output.startswith("Error: PROXY_COUNT must be a whole number")
+    assert result.output.startswith("Error: LOG_LEVEL must be one of DEBUG")
     assert "Traceback" not in result.output
 
 
