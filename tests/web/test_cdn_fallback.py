@@ -1,5 +1,5 @@
-"""htmx from the CDN, and the same pinned file from this site when the CDN fails. What the
-browser does with them: tests/browser/."""
+"""htmx from the CDN, and the same pinned file from this site when the CDN fails; the live
+block's note for when updates stop. What the browser does with them: tests/browser/."""
 
 from __future__ import annotations
 
@@ -64,3 +64,20 @@ def test_a_self_hosted_htmx_keeps_the_fallback(database_url, tmp_path, monkeypat
     ]
     assert found[-2]["data-integrity"] == config.HTMX_SRI  # the shipped file's own hash
     assert "integrity" not in found[-1]
+
+
+@pytest.mark.parametrize(
+    ("path", "note"),
+    [
+        ("/?lang=en", "Last updated 17:58"),
+        ("/?lang=ru", "Обновлено в 17:58"),
+        ("/embed?counters=salisbury&lang=ru", "Обновлено в 17:58"),
+    ],
+)
+def test_the_live_block_carries_its_stale_note_hidden(client, at_reference, path, note):
+    page = client.get(path).get_data(as_text=True)
+    fragment = client.get(path, headers={"HX-Request": "true"}).get_data(as_text=True)
+    for html in (page, fragment):
+        assert f'<p class="stale-note" hidden>{note}</p>' in html
+        live = html[html.index('<section id="live"') :]
+        assert live.index("stale-note") < live.index("</section>")
