@@ -77,7 +77,7 @@ def test_a_self_hosted_htmx_keeps_the_fallback(database_url, tmp_path, monkeypat
 def test_the_live_block_carries_its_stale_note_hidden(client, at_reference, path, note):
     page = client.get(path).get_data(as_text=True)
     fragment = client.get(path, headers={"HX-Request": "true"}).get_data(as_text=True)
-    for html in (page, fragment):
-        assert f'<p class="stale-note" hidden>{note}</p>' in html
-        live = html[html.index('<section id="live"') :]
+    for markup in (page, fragment):
+        assert f'<p class="stale-note" hidden>{note}</p>' in markup
+        live = markup[markup.index('<section id="live"') :]
         assert live.index("stale-note") < live.index("</section>")
