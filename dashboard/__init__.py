@@ -5,12 +5,11 @@ store, the caches, the languages, the web and the command line."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import Flask
 
-from dashboard import cache, cli, config, content, i18n, web
+from dashboard import cache, cli, config, content, i18n, logs, web
 from dashboard.web.auth import secretkey
 
 PACKAGE = Path(__file__).parent
@@ -29,7 +28,8 @@ def create_app(test_config: dict | None = None, *, require_secret_key: bool = Tr
 
     Without a SECRET_KEY (setting, or the instance folder's key file) it raises, unless testing
     or debugging; the `dashboard` CLI passes require_secret_key=False for its own process."""
-    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH")
+    environment = config.from_environment()  # a bad value raises SettingError, naming it
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or environment.get("INSTANCE_PATH")
     app = Flask(
         __name__,
         template_folder=_asset_folder("templates"),
@@ -38,13 +38,15 @@ def create_app(test_config: dict | None = None, *, require_secret_key: bool = Tr
         instance_relative_config=True,
     )
     app.config.from_mapping(config.defaults())
-    app.config.update(config.from_environment())
+    app.config.update(environment)
     if test_config:
         app.config.update(test_config)
+    logs.configure_for(app)  # before anything logs
     secretkey.register(app, required=require_secret_key)
     content.register(app)
     cache.register(app)
     i18n.register(app)
+    logs.register(app)  # a request id and an access line for every request
     web.register(app)
     cli.register(app)
     return app

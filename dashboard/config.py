@@ -7,23 +7,49 @@ from __future__ import annotations
 import os
 import re
 
+from dashboard import setting_kinds as kinds
+
 HTMX_VERSION = "2.0.11"
 # Computed from package/dist/htmx.min.js of the npm tarball; tests re-check it against the file.
 HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
 HTMX_CDN_URL = f"https://cdn.jsdelivr.net/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
+# The same file, served by the app itself when the CDN cannot be reached (static/vendor/).
+HTMX_LOCAL_FILE = f"vendor/htmx-{HTMX_VERSION}.min.js"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")  # json: one JSON object per line
 
+
+class SettingError(ValueError):
+    """A setting from the environment has a value that cannot be used; the message names the
+    variable and what it expects."""
+
+
+# Every setting read from the environment, as "NAME": kind (text in, value out; a bad value
+# raises ValueError). Each kind carries an example it refuses: tests/unit/test_settings.py tries
+# it on every key, and checks that the README's settings table lists every key.
 ENVIRONMENT_KEYS = {
-    "DATABASE_URL": str,  # any SQLAlchemy URL; SQLite in the instance folder when unset
-    "SECRET_KEY": str,
-    "HTMX_URL": str,  # self-hosters point this at their own copy
-    "HTMX_INTEGRITY": str,  # SRI for HTMX_URL; empty disables the check for a self-hosted copy
-    "INSTANCE_PATH": str,
-    "EMBED_ALLOWED_ORIGINS": str,  # who may frame /embed: origins, space- or comma-separated
-    "PROXY_COUNT": int,  # reverse proxies in front (X-Forwarded-For/-Proto are trusted that deep)
-    "STATEMENTS_PER_PAGE": int,
-    "OEMBED_CACHE_SECONDS": int,
-    "STATIC_CACHE_SECONDS": int,
-    "SESSION_COOKIE_SECURE": lambda text: text.strip().lower() in ("1", "true", "yes", "on"),
+    # any SQLAlchemy URL; SQLite in the instance folder when unset
+    "DATABASE_URL": kinds.database_url(),
+    "SECRET_KEY": kinds.secret(min_length=16),  # as web/auth/secretkey.py asks
+    "HTMX_URL": kinds.script_url(),  # self-hosters point this at their own copy
+    # SRI for HTMX_URL; empty disables the check for a self-hosted copy
+    "HTMX_INTEGRITY": kinds.integrity(),
+    "INSTANCE_PATH": kinds.folder(),
+    # who may frame /embed: origins, space- or comma-separated
+    "EMBED_ALLOWED_ORIGINS": kinds.checked_text(
+        "origins such as https://a.example (or *, self, none)",
+        lambda text: embed_origins(text),
+        example="https://a.example https://b.example",
+        bad="javascript:alert(1)",
+    ),
+    # reverse proxies in front (X-Forwarded-For/-Proto are trusted that deep)
+    "PROXY_COUNT": kinds.whole_number(minimum=0, maximum=10),
+    "STATEMENTS_PER_PAGE": kinds.whole_number(minimum=1, maximum=1000),
+    "OEMBED_CACHE_SECONDS": kinds.seconds(whole=True),
+    "STATIC_CACHE_SECONDS": kinds.seconds(whole=True),
+    "SESSION_COOKIE_SECURE": kinds.boolean(),
+    "LOG_LEVEL": kinds.choice(*LOG_LEVELS),
+    "LOG_FORMAT": kinds.choice(*LOG_FORMATS),
 }
 # One CSP source expression for frame-ancestors: '*', scheme://host[:port] (an optional leading
 # "*." on the host), or 'self' / 'none' (quotes optional). Nothing that could end the directive.
@@ -106,16 +132,35 @@ def defaults() -> dict:
         "FEED_READ_TIMEOUT": 15.0,
         "FEED_TOTAL_TIMEOUT": 60.0,  # a server dribbling bytes is cut off after this
         "FEED_MAX_BYTES": 5 * 1024 * 1024,
+        # Logs: every process, one set-up (dashboard/logs.py).
+        "LOG_LEVEL": "INFO",
+        "LOG_FORMAT": LOG_FORMATS[0],
     }
 
 
 def from_environment(environ: os._Environ | dict | None = None) -> dict:
+    """The settings the environment sets. Bad values raise one SettingError that names each."""
     environ = os.environ if environ is None else environ
-    found = {key: cast(environ[key]) for key, cast in ENVIRONMENT_KEYS.items() if key in environ}
+    found, problems = {}, []
+    for key, cast in ENVIRONMENT_KEYS.items():
+        if key in environ:
+            try:
+                found[key] = cast(environ[key])
+            except ValueError as error:
+                problems.append(problem_with(key, error))
+    if problems:
+        raise SettingError("; ".join(problems))
     # A self-hosted htmx cannot match the CDN file's hash unless one is given with it.
     if "HTMX_URL" in found and "HTMX_INTEGRITY" not in found:
         found["HTMX_INTEGRITY"] = ""
     return found
+
+
+def problem_with(name: str, error: ValueError) -> str:
+    """The message: the kind's words, with the variable's name in front (once)."""
+    if isinstance(error, kinds.BadValue):
+        return error.reason if name in error.reason else f"{name} {error}"
+    return str(error) if name in str(error) else f"{name}: {error}"  # a plain caster, e.g. int
 
 
 def embed_origins(text: str) -> tuple[str, ...]:

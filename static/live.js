@@ -1,7 +1,41 @@
 // Keeps live blocks honest where timers cannot: a phone waking up, a page restored from the
-// back/forward cache, or a failed request (retried with back-off instead of freezing).
+// back/forward cache, or a failed request (retried with back-off instead of freezing). When
+// updates stop (requests fail, or htmx never came), the block says so instead of looking
+// current: it fades, and its note "Last updated HH:MM" shows, until a new block comes.
 (function () {
   "use strict";
+  // How long past its planned update a block may wait for the new one (a slow answer) before
+  // it is marked stale; at once when there is no htmx to ask. A hung request gives up later.
+  var STALE_AFTER_MS = 10000;
+  var REQUEST_TIMEOUT_MS = 20000;
+  var dueAt = null; // performance.now() by which the next block should be in
+  function markStale(el) {
+    if (!el || el.classList.contains("stale")) return;
+    el.classList.add("stale");
+    var note = el.querySelector(".stale-note");
+    if (!note) return;
+    note.hidden = false;
+    var announcer = document.getElementById("announcer");
+    if (announcer) announcer.textContent = note.textContent;
+  }
+  function servedDelay(el) {
+    var match = (el.getAttribute("hx-trigger") || "").match(/load delay:(\d+)ms/);
+    return match ? parseInt(match[1], 10) : null;
+  }
+  // Until htmx processes the block (it may never come), the update is due when the server's
+  // delay, counted from when the page arrived, runs out.
+  (function () {
+    var el = document.getElementById("live");
+    var served = el && servedDelay(el);
+    var nav = window.performance && performance.getEntriesByType &&
+      performance.getEntriesByType("navigation")[0];
+    if (served !== null && served !== undefined) dueAt = (nav ? nav.responseStart : 0) + served;
+  })();
+  setInterval(function () {
+    var el = document.getElementById("live");
+    if (!el || dueAt === null) return;
+    if (performance.now() - dueAt > (window.htmx ? STALE_AFTER_MS : 0)) markStale(el);
+  }, 1000);
   // When to ask next. The server writes two things into each live block: `load delay:Nms`,
   // right at the moment it answered, and data-next-change, the instant the content changes.
   // A copy from a cache (the browser's, or nginx's) carries an old delay, so where this
@@ -50,8 +84,11 @@
     }, 500);
   });
   // A request header makes the browser skip its own HTTP cache (Fetch: "no-store" mode).
+  // A request that hangs (a server that accepts and never answers) gives up, and is retried.
   document.addEventListener("htmx:configRequest", function (event) {
-    if (!bypassCache || !event.detail || !event.detail.elt || event.detail.elt.id !== "live") return;
+    if (!event.detail || !event.detail.elt || event.detail.elt.id !== "live") return;
+    event.detail.timeout = REQUEST_TIMEOUT_MS;
+    if (!bypassCache) return;
     event.detail.headers["Cache-Control"] = "no-cache";
     bypassCache = false;
   });
@@ -72,6 +109,7 @@
     firstLoad = false;
     var delay = Math.max(0, Math.round(plan(served, parseInt(el.getAttribute("data-next-change"), 10))));
     el.setAttribute("hx-trigger", trigger.replace(match[0], "load delay:" + delay + "ms"));
+    dueAt = performance.now() + delay;
   });
   function refreshAll() {
     if (!window.htmx) return;
@@ -89,13 +127,14 @@
   function retryLater(event) {
     var el = event.detail && event.detail.elt;
     if (!el || el.id !== "live") return;
-    el.classList.add("stale");
+    markStale(el);
     failures += 1;
     var wait = Math.min(60000, 2000 * Math.pow(2, failures - 1));
     setTimeout(function () { window.htmx.trigger(el, "dashboard:refresh"); }, wait);
   }
   document.addEventListener("htmx:sendError", retryLater);
   document.addEventListener("htmx:responseError", retryLater);
+  document.addEventListener("htmx:timeout", retryLater);
   function countersText(root) {
     var list = root && root.querySelector(".counters");
     return list ? list.textContent.replace(/\s+/g, " ").trim() : "";

@@ -3,8 +3,10 @@ accounts, serve, and the nginx configuration."""
 
 from __future__ import annotations
 
+import click
 from flask.cli import FlaskGroup
 
+from dashboard import config
 from dashboard.cli import accounts, content, nginx, serve
 
 
@@ -17,7 +19,24 @@ def _create_app():
     # Inside the function: dashboard/__init__.py imports this package to register the commands.
     from dashboard import create_app
 
-    return create_app(require_secret_key=False)  # the CLI's own process signs no sessions
+    try:
+        return create_app(require_secret_key=False)  # the CLI's own process signs no sessions
+    except config.SettingError as error:
+        raise click.ClickException(str(error)) from None
 
 
-main = FlaskGroup(create_app=_create_app, help="A live 'days since' dashboard.")
+class DashboardGroup(FlaskGroup):
+    """A bad setting is one line ("Error: PROXY_COUNT must be …"), never a traceback: a command
+    exits with it; the command list (--help) shows it above the commands that need no app."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        try:
+            config.from_environment()
+        except config.SettingError as error:
+            click.secho(f"Error: {error}\n", err=True, fg="red")
+            self._load_plugin_commands()
+            return sorted(super(FlaskGroup, self).list_commands(ctx))
+        return super().list_commands(ctx)
+
+
+main = DashboardGroup(create_app=_create_app, help="A live 'days since' dashboard.")

@@ -3,7 +3,6 @@ scheduler` (the scheduler alone)."""
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import subprocess
@@ -14,6 +13,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from dashboard import logs
 from dashboard.content import store
 from dashboard.content.store import current_store
 from dashboard.web.auth import secretkey
@@ -24,9 +24,7 @@ from dashboard.worker import scheduler
 @with_appcontext
 def scheduler_command():
     """Run the one scheduler (a standby waits for the lock)."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure_for(current_app)  # LOG_LEVEL, LOG_FORMAT: as every process
     store.migrate(current_store())
     scheduler.run(current_app._get_current_object())
 

@@ -72,6 +72,7 @@ class DateLine:
     timezone: str
     iso: str
     next_change: dt.datetime
+    time: str  # HH:MM in the site's zone: "Last updated 18:52" once updates stop
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,6 +147,7 @@ def snapshot(at: dt.datetime, content: SiteContent, locale: str | None = None) -
         timezone=content.timezone,
         iso=today.isoformat(),
         next_change=timecalc.next_date_change(at, content.timezone),
+        time=timecalc.clock_text(timecalc.local(at, content.timezone)),
     )
     clocks = tuple(_read_clock(at, clock) for clock in content.clocks)
     counters = tuple(_read_counter(at, counter, locale) for counter in content.counters)

@@ -90,6 +90,12 @@ def format_instant(at: dt.datetime) -> str:
     return as_utc(at).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
+def log_time_text(unix_seconds: float) -> str:
+    """2020-01-26T17:58:00.123Z: a log record's time, UTC, to the millisecond."""
+    at = dt.datetime.fromtimestamp(unix_seconds, UTC)
+    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+
+
 def local(at: dt.datetime, zone_name: str) -> dt.datetime:
     return as_utc(at).astimezone(zone(zone_name))
 

@@ -7,6 +7,7 @@ from flask import Flask, render_template
 from jinja2_fragments.flask import render_block as _render_block
 from markupsafe import Markup, escape
 
+from dashboard import config
 from dashboard.content.richtext import body_html
 
 
@@ -37,4 +38,7 @@ def register(app: Flask) -> None:
         return {
             "htmx_url": app.config["HTMX_URL"],
             "htmx_integrity": app.config["HTMX_INTEGRITY"],
+            # The pinned file, served from static/ when the CDN fails (whatever HTMX_URL says).
+            "htmx_local_file": config.HTMX_LOCAL_FILE,
+            "htmx_local_integrity": config.HTMX_SRI,
         }

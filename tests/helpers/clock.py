@@ -3,10 +3,13 @@ clocks as the page shows them, and a watcher that records when the London clock 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import time
 from zoneinfo import ZoneInfo
+
+import time_machine
 
 LONDON = ZoneInfo("Europe/London")
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -63,3 +66,18 @@ def london_day(at: float) -> dt.date:
 
 def date_text(day: dt.date) -> str:
     return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+@contextlib.contextmanager
+def boundary_soon(seconds: float):
+    """Moves this process's clock, and so the app served from it, forward until the next minute
+    boundary is `seconds` away, and lets it run on; yields how far (seconds). The browser keeps
+    the real time, like a reader's device whose clock is off: by 2 s or more, so that live.js
+    plans from the server's delay. What the browser reports in its own time (Date.now()) is
+    that much behind the test's."""
+    real = time.time()
+    shift = (60 - seconds - real % 60) % 60
+    if shift < 2:
+        shift += 60
+    with time_machine.travel(real + shift, tick=True):
+        yield shift

@@ -37,6 +37,7 @@ LISTED_DATES = [
 
 def visible_text(html: str) -> str:
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<(p)\b[^>]*\shidden[\s>][^<]*</\1>", " ", html)  # the hidden stale note
     text = re.sub(r"<[^>]+>", " ", html)
     for entity, char in (("&#39;", "'"), ("&amp;", "&"), ("&quot;", '"'), ("&lt;", "<")):
         text = text.replace(entity, char)

@@ -8,6 +8,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from dashboard import config
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -25,6 +27,8 @@ def test_wheel_serves_the_page_with_its_templates_and_styles(tmp_path):
         "dashboard/templates/_htmx.html",
         "dashboard/static/dashboard.css",
         "dashboard/static/live.js",
+        "dashboard/static/cdn-fallback.js",
+        f"dashboard/static/{config.HTMX_LOCAL_FILE}",
         "dashboard/content/demo/site.toml",
         "dashboard/i18n/translations/ru/LC_MESSAGES/messages.po",
         "dashboard/content/migrations/versions/0002_languages.py",
@@ -41,6 +45,7 @@ def test_wheel_serves_the_page_with_its_templates_and_styles(tmp_path):
     )  # fmt: skip
     # Run from the installed copy only: the checkout's folders must not be what makes it work.
     script = f"""
+import base64, hashlib
 import dashboard
 assert dashboard.__file__.startswith({str(target)!r}), dashboard.__file__
 from dashboard import create_app
@@ -54,7 +59,9 @@ sitefile.load(app.extensions[STORE], sitefile.read_file(sitefile.DEMO_PATH))
 client = app.test_client()
 page = client.get("/")
 css = client.get("/static/dashboard.css")
-print(page.status_code, css.status_code, app.template_folder)
+htmx = client.get("/static/{config.HTMX_LOCAL_FILE}")
+sri = "sha384-" + base64.b64encode(hashlib.sha384(htmx.get_data()).digest()).decode()
+print(page.status_code, css.status_code, app.template_folder, sri)
 print(page.get_data(as_text=True))
 print(app.test_cli_runner().invoke(args=["nginx-config"]).output)
 """
@@ -66,8 +73,9 @@ print(app.test_cli_runner().invoke(args=["nginx-config"]).output)
         text=True,
         check=True,
     )
-    status, css_status, template_folder = result.stdout.splitlines()[0].split()
+    status, css_status, template_folder, htmx_sri = result.stdout.splitlines()[0].split()
     assert (status, css_status) == ("200", "200")
+    assert htmx_sri == config.HTMX_SRI  # the CDN's fallback, served by the installed copy
     assert template_folder.startswith(str(target))
     assert re.search(r"days have passed since the Salisbury incident", result.stdout)
     assert "proxy_cache_path /var/cache/nginx/dashboard " in result.stdout  # its template too

@@ -1,0 +1,185 @@
+"""One logging set-up for every process: web workers (create_app() sets it up, whatever server
+runs them), the scheduler and the CLI.
+
+- LOG_LEVEL, and LOG_FORMAT: `text` lines, or `json`, one JSON object per line with time (UTC,
+  RFC 3339), level, logger, message, request_id in a request, and exception when there is one.
+- Warnings go through logging, so they share the format instead of printing bare.
+- In the web, every request has an id: the incoming X-Request-Id when it is sane, else a new
+  one. It is on every record logged during the request, echoed in the response's X-Request-Id,
+  and on the one access line logged per request.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from urllib.parse import quote
+
+from flask import Flask, Response, g, request
+
+from dashboard.core import timecalc
+
+REQUEST_ID_HEADER = "X-Request-Id"
+# What a proxy's id may look like (uuids, hex, AWS-style Root=1-…): anything else is replaced.
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:+/=-]{1,128}")
+HANDLER_NAME = "dashboard"
+# A path is logged percent-encoded: printable ASCII only, so a request cannot forge lines or
+# send escape codes to a terminal.
+LOGGED_AS_IS = "".join(chr(code) for code in range(0x21, 0x7F))
+MAX_LOGGED_PATH = 2000
+ACCESS_FIELDS = ("method", "path", "status", "duration_ms")
+
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "request_id", default=None
+)
+access_log = logging.getLogger("dashboard.access")
+
+
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever sys.stderr is when a record comes, as logging's lastResort does."""
+
+    def __init__(self) -> None:
+        logging.Handler.__init__(self)
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None:
+            record.request_id = request_id_var.get()
+        return True
+
+
+class TextFormatter(logging.Formatter):
+    """2020-01-26T17:58:00.123Z INFO dashboard.access [request id]: message"""
+
+    def format(self, record: logging.LogRecord) -> str:
+        head = f"{timecalc.log_time_text(record.created)} {record.levelname} {record.name}"
+        if request_id := getattr(record, "request_id", None):
+            head += f" [{request_id}]"
+        line = f"{head}: {record.getMessage()}"
+        if exception := _exception_text(self, record):
+            line += "\n" + exception
+        return line
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line. Hand-written: json.dumps of a few fields, where a library
+    would add a dependency and its own field names."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": timecalc.log_time_text(record.created),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if request_id := getattr(record, "request_id", None):
+            entry["request_id"] = request_id
+        for field in ACCESS_FIELDS:
+            if hasattr(record, field):
+                entry[field] = getattr(record, field)
+        if exception := _exception_text(self, record):
+            entry["exception"] = exception
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def _exception_text(formatter: logging.Formatter, record: logging.LogRecord) -> str:
+    parts = []
+    if record.exc_info and not record.exc_text:
+        record.exc_text = formatter.formatException(record.exc_info)
+    if record.exc_text:
+        parts.append(record.exc_text)
+    if record.stack_info:
+        parts.append(formatter.formatStack(record.stack_info))
+    return "\n".join(parts)
+
+
+FORMATTERS = {"text": TextFormatter, "json": JsonFormatter}
+
+
+def configure(level: str = "INFO", log_format: str = "text", stream=None) -> logging.Handler:
+    """Make this process's logging the dashboard's: one handler on the root logger (replacing
+    any there, so that one process writes one format), at `level`. Safe to call again: it
+    replaces its own handler. `stream` defaults to sys.stderr, looked up at each record."""
+    handler = _Stderr() if stream is None else logging.StreamHandler(stream)
+    handler.set_name(HANDLER_NAME)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(FORMATTERS[log_format]())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # Off then on: on again alone would keep a showwarning saved before something replaced it.
+    logging.captureWarnings(False)
+    logging.captureWarnings(True)
+    return handler
+
+
+def configure_for(app: Flask) -> None:
+    """From the app's settings. Not under tests: pytest owns the process's logging there."""
+    if app.testing:
+        return
+    configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
+
+
+# -- the web: a request id per request, and an access line ------------------------------------
+def request_id_from(incoming: str | None) -> str:
+    if incoming and SANE_REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return uuid.uuid4().hex
+
+
+def _logged_path() -> str:
+    path = request.path
+    if request.query_string:
+        path += "?" + request.query_string.decode("latin-1")
+    return quote(path, safe=LOGGED_AS_IS)[:MAX_LOGGED_PATH]
+
+
+def _start_request() -> None:
+    g.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+    g.request_started = time.perf_counter()
+    g.request_id_token = request_id_var.set(g.request_id)
+
+
+def _finish_request(response: Response) -> Response:
+    request_id = g.get("request_id") or request_id_from(None)
+    response.headers[REQUEST_ID_HEADER] = request_id
+    started = g.get("request_started")
+    duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
+    fields = {
+        "method": request.method,
+        "path": _logged_path(),
+        "status": response.status_code,
+        "duration_ms": duration_ms,
+        "request_id": request_id,
+    }
+    access_log.info(
+        "%s %s %s %s ms", fields["method"], fields["path"], fields["status"], duration_ms,
+        extra=fields,
+    )  # fmt: skip
+    return response
+
+
+def _end_request(_error: BaseException | None) -> None:
+    token = g.pop("request_id_token", None)
+    if token is not None:
+        request_id_var.reset(token)
+
+
+def register(app: Flask) -> None:
+    # Registered before the other packages: this before_request runs first, and this
+    # after_request last, so the access line has the status that was sent.
+    app.before_request(_start_request)
+    app.after_request(_finish_request)
+    app.teardown_request(_end_request)

@@ -1,0 +1,135 @@
+"""Logs: one set-up for every process, LOG_LEVEL and LOG_FORMAT, JSON lines, warnings through
+logging, and a request id on every record of a request and in its response."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import warnings
+
+import pytest
+
+from dashboard import create_app, logs
+
+RFC3339_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+GENERATED_ID = re.compile(r"[0-9a-f]{32}")
+
+
+@pytest.fixture
+def logged():
+    """Logs set up as a process gets them, into a buffer; pytest's own set-up comes back after."""
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    buffer = io.StringIO()
+
+    def start(log_format: str = "json", level: str = "INFO") -> io.StringIO:
+        logs.configure(level, log_format, stream=buffer)
+        return buffer
+
+    yield start
+    logging.captureWarnings(False)
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
+
+
+def json_lines(buffer: io.StringIO) -> list[dict]:
+    return [json.loads(line) for line in buffer.getvalue().splitlines()]
+
+
+@pytest.fixture
+def noisy_app(app):
+    """The demo app, with a route that logs, warns and fails during a request."""
+
+    @app.get("/_noisy")
+    def noisy():
+        logging.getLogger("dashboard.test").warning("inside the request")
+        warnings.warn("a deprecated thing", DeprecationWarning, stacklevel=1)
+        raise RuntimeError("it broke")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # a 500 page, as readers would get
+    return app
+
+
+def test_json_lines_carry_the_request_id(noisy_app, logged):
+    buffer = logged("json")
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")  # shown (through logging), not raised as pytest's are
+        response = noisy_app.test_client().get("/_noisy", headers={"X-Request-Id": "abc-123"})
+    assert response.status_code == 500
+    assert response.headers["X-Request-Id"] == "abc-123"
+    lines = json_lines(buffer)
+    by_logger = {line["logger"]: line for line in lines}
+    assert set(by_logger) == {"dashboard.test", "py.warnings", "dashboard", "dashboard.access"}
+    assert all(line["request_id"] == "abc-123" for line in lines)
+    assert all(RFC3339_UTC.fullmatch(line["time"]) for line in lines)
+    assert by_logger["dashboard.test"]["message"] == "inside the request"
+    assert by_logger["dashboard.test"]["level"] == "WARNING"
+    assert "DeprecationWarning: a deprecated thing" in by_logger["py.warnings"]["message"]
+    failure = by_logger["dashboard"]  # Flask's own report of the exception
+    assert failure["level"] == "ERROR"
+    assert "RuntimeError: it broke" in failure["exception"]
+    access = by_logger["dashboard.access"]
+    assert (access["method"], access["path"], access["status"]) == ("GET", "/_noisy", 500)
+    assert isinstance(access["duration_ms"], float) and access["duration_ms"] >= 0
+    assert access["message"] == f"GET /_noisy 500 {access['duration_ms']} ms"
+    assert "exception" not in access
+
+
+def test_each_request_gets_its_own_id_when_none_comes(client, logged, at_reference):
+    buffer = logged("json")
+    first = client.get("/?lang=ru").headers["X-Request-Id"]
+    second = client.get("/healthz").headers["X-Request-Id"]
+    assert GENERATED_ID.fullmatch(first) and GENERATED_ID.fullmatch(second) and first != second
+    access = [line for line in json_lines(buffer) if line["logger"] == "dashboard.access"]
+    assert [(a["path"], a["request_id"]) for a in access] == [
+        ("/?lang=ru", first),
+        ("/healthz", second),
+    ]
+    assert logs.request_id_var.get() is None  # nothing left over for the next request
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["a\r\nX-Injected: 1", "x" * 10_240, "id with spaces", "ид"],
+)
+def test_a_hostile_request_id_is_replaced(client, logged, hostile, at_reference):
+    buffer = logged("text")
+    # Through the environ: the test client itself refuses a header with CR LF in it.
+    response = client.get("/healthz", environ_overrides={"HTTP_X_REQUEST_ID": hostile})
+    replaced = response.headers["X-Request-Id"]
+    assert GENERATED_ID.fullmatch(replaced)
+    (line,) = buffer.getvalue().splitlines()
+    assert re.fullmatch(
+        rf"{RFC3339_UTC.pattern} INFO dashboard.access \[{replaced}\]: GET /healthz \d{{3}} "
+        r"[\d.]+ ms",
+        line,
+    ), line
+
+
+def test_a_request_cannot_forge_a_log_line(client, logged, at_reference):
+    buffer = logged("text")
+    client.get("/statements/x%0A2020-01-01T00:00:00.000Z%20INFO%20forged%1b[31m")
+    (line,) = buffer.getvalue().splitlines()
+    assert "/statements/x%0A2020-01-01T00:00:00.000Z%20INFO%20forged%1B[31m 404" in line
+
+
+def test_log_level_and_format_come_from_the_settings(monkeypatch, tmp_path, logged):
+    logged()  # only for its clean-up: create_app sets logging up for itself
+    monkeypatch.setenv("LOG_LEVEL", "warning")
+    monkeypatch.setenv("LOG_FORMAT", "json")
+    create_app(
+        {"DATABASE_URL": "sqlite://", "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x" * 32}
+    )
+    root = logging.getLogger()
+    (handler,) = root.handlers
+    assert root.level == logging.WARNING
+    assert isinstance(handler.formatter, logs.JsonFormatter)
+    # Set up again (another app in the same process): still one handler, now text.
+    monkeypatch.setenv("LOG_FORMAT", "text")
+    create_app(
+        {"DATABASE_URL": "sqlite://", "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x" * 32}
+    )
+    (handler,) = root.handlers
+    assert isinstance(handler.formatter, logs.TextFormatter)
