@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-ASCII_DIGITS = re.compile(r"[0-9]+")
+from dashboard.core import numbers
+
 DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
@@ -66,11 +67,8 @@ def whole_number(minimum: int = 0, maximum: int | None = None) -> Kind:
         expected = f"a whole number from {minimum} to {maximum}"
 
     def parse(text: str) -> int:
-        cleaned = text.strip()
-        if not ASCII_DIGITS.fullmatch(cleaned):
-            raise _refuse()
-        number = int(cleaned)
-        if number < minimum or (maximum is not None and number > maximum):
+        number = numbers.whole_number(text.strip(), minimum, maximum)
+        if number is None:
             raise _refuse()
         return number
 
@@ -80,13 +78,17 @@ def whole_number(minimum: int = 0, maximum: int | None = None) -> Kind:
 def seconds(whole: bool = False) -> Kind:
     """A duration above zero; `whole` for those that end up in max-age."""
     expected = "a whole number of seconds > 0" if whole else "a number of seconds > 0"
-    pattern = ASCII_DIGITS if whole else DECIMAL  # no 'nan', 'inf' or '1e99'
 
     def parse(text: str) -> int | float:
         cleaned = text.strip()
-        if not pattern.fullmatch(cleaned):
+        if whole:
+            value = numbers.whole_number(cleaned)
+        elif DECIMAL.fullmatch(cleaned):  # float() alone takes 'nan', 'inf' and '1e99'
+            value = float(cleaned)
+        else:
+            value = None
+        if value is None:
             raise _refuse()
-        value = int(cleaned) if whole else float(cleaned)
         if value <= 0:
             raise _refuse()
         return value

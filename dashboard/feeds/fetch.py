@@ -8,6 +8,8 @@ import time
 
 import httpx
 
+from dashboard.core.numbers import whole_number
+
 ACCEPT = (
     "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
@@ -53,9 +55,9 @@ def download(url: str, etag: str | None, last_modified: str | None, config) -> D
             if response.status_code != 200:
                 phrase = response.reason_phrase or ""
                 raise FeedError(f"the server answered HTTP {response.status_code} {phrase}".strip())
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > cap:
-                raise FeedError(f"the feed is {int(declared):,} bytes; the limit is {cap:,}")
+            declared = whole_number(response.headers.get("content-length", ""))
+            if declared is not None and declared > cap:
+                raise FeedError(f"the feed is {declared:,} bytes; the limit is {cap:,}")
             chunks, size = [], 0
             for chunk in response.iter_bytes():
                 size += len(chunk)

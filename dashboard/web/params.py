@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 
 from dashboard.core import timecalc
+from dashboard.core.numbers import whole_number
 
 
 class BadParameter(ValueError):
@@ -27,19 +28,7 @@ class BadParameter(ValueError):
 
 # Row ids are PostgreSQL `integer`s (SQLite's are wider): no cursor may name a larger one.
 MAX_ROW_ID = 2**31 - 1
-DIGITS = re.compile(r"[0-9]+")  # not \d, which is any Unicode digit
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def whole_number(text: str, minimum: int, maximum: int) -> int | None:
-    """`text` as a whole number from minimum to maximum, or None. Long digit strings are
-    refused before int() sees them (it would take seconds over a megabyte of digits)."""
-    if not DIGITS.fullmatch(text):
-        return None
-    if len(text.lstrip("0")) > len(str(maximum)):
-        return None
-    number = int(text)
-    return number if minimum <= number <= maximum else None
 
 
 class Parameter:

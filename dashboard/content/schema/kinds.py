@@ -10,6 +10,7 @@ from babel import Locale, UnknownLocaleError
 
 from dashboard.content.schema.base import MISSING, FieldErrors, Kind
 from dashboard.core import timecalc
+from dashboard.core.numbers import whole_number
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,199}$")
 HTTP_ADDRESS = re.compile(r"^https?://[^\s]+$")
@@ -110,9 +111,8 @@ class Whole(Kind):
 
     def from_form(self, form, field, context):
         text = form.get(field.form_name, "").strip()
-        # ASCII digits only (isdigit also takes '²'), and never more than a column holds.
-        short = text.isascii() and text.isdigit() and len(text) <= len(str(self.maximum))
-        return int(text) if short else text  # the check names anything else
+        number = whole_number(text, 0, self.maximum)
+        return text if number is None else number  # the check names anything else
 
     def widget(self, field, context):
         made = super().widget(field, context)
