@@ -119,6 +119,7 @@ class Hit:
     hx: bool  # sent with HX-Request: true (an htmx fragment request)
     status: int | None
     cache_control: str  # what the app answered with
+    request_id: str = ""  # the X-Request-Id it was sent
 
 
 class _SilentWSGIHandler(WSGIRequestHandler):
@@ -157,6 +158,7 @@ class AppServer:
                 path=environ.get("PATH_INFO", ""),
                 hx=environ.get("HTTP_HX_REQUEST") == "true",
                 status=status,
+                request_id=environ.get("HTTP_X_REQUEST_ID", ""),
                 cache_control=cache_control,
             )
             with self._lock:

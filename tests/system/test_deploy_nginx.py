@@ -80,6 +80,21 @@ def test_page_is_cached_until_the_minute_ends_and_hits_never_reach_the_app(nginx
     assert len(app.hits) == 1
 
 
+def test_every_answer_carries_its_own_request_id_even_from_the_cache(nginx_in_front):
+    nginx, app = nginx_in_front
+    clear_of_boundaries(8)
+    _, missed, _ = nginx.get("/")
+    _, hit, _ = nginx.get("/")
+    assert (missed["X-Cache-Status"], hit["X-Cache-Status"]) == ("MISS", "HIT")
+    assert re.fullmatch(r"[0-9a-f]{32}", missed["X-Request-Id"]), missed["X-Request-Id"]
+    # The app logged nginx's id for the request it answered ...
+    assert app.requests_for("/", hx=False)[0].request_id == missed["X-Request-Id"]
+    # ... and the copy from the cache does not repeat it.
+    assert re.fullmatch(r"[0-9a-f]{32}", hit["X-Request-Id"])
+    assert hit["X-Request-Id"] != missed["X-Request-Id"]
+    assert len(hit.get_all("X-Request-Id")) == 1
+
+
 def test_page_and_fragment_are_cached_separately(nginx_in_front):
     nginx, app = nginx_in_front
     clear_of_boundaries(8)
