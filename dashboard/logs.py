@@ -119,6 +119,8 @@ def configure(level: str = "INFO", log_format: str = "text", stream=None) -> log
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # Alembic narrates every connection ("Context impl SQLiteImpl.") at INFO: only when asked.
+    logging.getLogger("alembic").setLevel(level if level == "DEBUG" else "WARNING")
     # Off then on: on again alone would keep a showwarning saved before something replaced it.
     logging.captureWarnings(False)
     logging.captureWarnings(True)

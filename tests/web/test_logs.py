@@ -133,3 +133,15 @@ def test_log_level_and_format_come_from_the_settings(monkeypatch, tmp_path, logg
     )
     (handler,) = root.handlers
     assert isinstance(handler.formatter, logs.TextFormatter)
+
+
+def test_migrations_are_quiet_unless_debugging(logged):
+    buffer = logged("text", "INFO")
+    logging.getLogger("alembic.runtime.migration").info("Context impl SQLiteImpl.")
+    logging.getLogger("dashboard.test").info("a line of ours")
+    assert "SQLiteImpl" not in buffer.getvalue()
+    assert "a line of ours" in buffer.getvalue()
+    logged("text", "DEBUG")
+    logging.getLogger("alembic.runtime.migration").info("Running upgrade 0003 -> 0004")
+    assert "Running upgrade" in buffer.getvalue()
+    logging.getLogger("alembic").setLevel(logging.NOTSET)
