@@ -23,6 +23,7 @@ ENVIRONMENT_KEYS = {
     "STATEMENTS_PER_PAGE": int,
     "OEMBED_CACHE_SECONDS": int,
     "STATIC_CACHE_SECONDS": int,
+    "SCHEDULER_HANG_SECONDS": int,  # `dashboard serve` replaces a scheduler silent this long
     "SESSION_COOKIE_SECURE": lambda text: text.strip().lower() in ("1", "true", "yes", "on"),
 }
 # One CSP source expression for frame-ancestors: '*', scheme://host[:port] (an optional leading
@@ -99,6 +100,9 @@ def defaults() -> dict:
         "FEED_READ_TIMEOUT": 15.0,
         "FEED_TOTAL_TIMEOUT": 60.0,  # a server dribbling bytes is cut off after this
         "FEED_MAX_BYTES": 5 * 1024 * 1024,
+        # `dashboard serve`: the scheduler pulses twice a second while it stands by or while
+        # its minute ticks keep finishing; one silent this long is stopped and replaced.
+        "SCHEDULER_HANG_SECONDS": 120,
     }
 
 
