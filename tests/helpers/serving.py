@@ -57,7 +57,7 @@ def descendants(root: int) -> dict[int, tuple[int, str]]:
 
 @dataclasses.dataclass(frozen=True)
 class ServeProcesses:
-    web: list[int]  # granian's main process (two while one replaces another)
+    web: list[int]  # the web server's main process (granian's; two while one replaces another)
     workers: list[int]  # granian's workers, below web
     scheduler: list[int]
 
@@ -72,9 +72,9 @@ class Serve:
     def processes(self) -> ServeProcesses:
         below = descendants(self.process.pid)
         children = {pid: cmd for pid, (ppid, cmd) in below.items() if ppid == self.process.pid}
-        web = sorted(pid for pid, cmd in children.items() if "granian" in cmd)
-        workers = sorted(pid for pid, (ppid, _cmd) in below.items() if ppid in web)
         scheduler = sorted(pid for pid, cmd in children.items() if " scheduler" in cmd)
+        web = sorted(pid for pid in children if pid not in scheduler)
+        workers = sorted(pid for pid, (ppid, _cmd) in below.items() if ppid in web)
         return ServeProcesses(web, workers, scheduler)
 
     def left_behind(self) -> list[int]:

@@ -10,7 +10,13 @@ import signal
 import subprocess
 import time
 
-from tests.helpers.serving import DASHBOARD, Heartbeat, dashboard_env, dashboard_serve
+from tests.helpers.serving import (
+    DASHBOARD,
+    Heartbeat,
+    dashboard_env,
+    dashboard_serve,
+    descendants,
+)
 
 
 def stop_and_check_nothing_is_left(serve) -> None:
@@ -25,7 +31,7 @@ def test_kill_9_of_serve_stops_its_children_and_frees_the_port(app, tmp_path):
     with dashboard_serve(env, tmp_path, "--workers", "1") as serve:
         started = serve.wait_for(
             "the web server, a worker and the scheduler",
-            lambda: (p := serve.processes()).web and p.workers and p.scheduler and p,
+            lambda: len(below := descendants(serve.process.pid)) >= 3 and below,
         )
         serve.process.kill()
         serve.process.wait(10)
