@@ -38,7 +38,7 @@ def web_command(target: str, host: str, port: int, workers: int, threads: int) -
         "--http", "1", "--no-ws",  # HTTP/1.1 alone: the header timeout below is HTTP/1's
         "--http1-header-read-timeout", str(HEADER_TIMEOUT_MS),
         "--backpressure", str(CONNECTIONS_PER_WORKER), "--backlog", str(CONNECTIONS_PER_WORKER),
-        "--respawn-failed-workers", "--respawn-interval", "1",
+        "--respawn-failed-workers",  # a worker that dies is replaced at once
         "--workers-kill-timeout", "10",  # on stop; the supervisor itself waits 20 s
         "--access-log",
     ]  # fmt: skip
