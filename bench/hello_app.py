@@ -1,4 +1,4 @@
-"""The yardstick: a Flask hello-world served by gunicorn exactly as `dashboard serve` serves the
+"""The yardstick: a Flask hello-world served by granian exactly as `dashboard serve` serves the
 dashboard. Its bodies have the sizes of the dashboard's page and fragment (bytes given in the
 environment), so the comparison is the dashboard's own cost over Flask's floor.
 

@@ -53,7 +53,7 @@ def problems(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
             found[name] = path
     for module, hint in (
         ("dashboard", "install the project into this Python: pip install -e '.[test]'"),
-        ("gunicorn", "pip install gunicorn (a dependency of the project)"),
+        ("granian", "pip install granian (a dependency of the project)"),
         ("flask", "pip install flask"),
     ):
         if not _importable(module):

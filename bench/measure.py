@@ -77,7 +77,7 @@ class Bench:
 
     # 1 and 2
     def page_and_fragment(self) -> None:
-        log("1-2: page, fragment and 304 against a hello-world (same gunicorn configuration)")
+        log("1-2: page, fragment and 304 against a hello-world (same server configuration)")
         dashboard = self.ensure_demo()
         _, _, page = fetch(dashboard.port, "/")
         _, _, fragment = fetch(dashboard.port, "/", {"HX-Request": "true"})

@@ -14,7 +14,7 @@ interleaved A,B,A,B,…, medians reported) and prints one table. Every server it
 stopped on exit, Ctrl-C and errors included.
 
     1  /  (demo data) under `dashboard serve`, against a Flask hello-world of the same size in
-       the same gunicorn configuration                                         goal >= 0.9x
+       the same granian configuration                                          goal >= 0.9x
     2  the live fragment (HX-Request: true) and the 304 revalidation, against the same
     3  nginx with proxy_cache (what `dashboard nginx-config` prints) against nginx serving the
        same bytes as a static file                                             goal >= 0.8x
@@ -33,7 +33,7 @@ stopped on exit, Ctrl-C and errors included.
     7  --soak MINUTES: fixed-rate mixed load; errors and worker memory growth
                                                                   goal 0 errors, <= 10% RSS
 
-For every wrk run against gunicorn it also notes how the two workers shared the CPU: when one
+For every wrk run against a web server it also notes how its two workers shared the CPU: when one
 worker held all of wrk's keep-alive connections, the run is marked (1w) (it measures one worker,
 at well under half the throughput), and ratios are given over all runs and over the runs where
 both workers served; the goal verdicts use the latter.

@@ -10,10 +10,12 @@ import subprocess
 import time
 from pathlib import Path
 
+from tests.helpers.serving import descendants
+
 
 class Processes:
     """Every process this run starts, each in a session of its own so that stopping it also
-    stops its children (gunicorn workers, the scheduler)."""
+    stops its children (granian and its workers, the scheduler)."""
 
     def __init__(self) -> None:
         self.running: list[tuple[str, subprocess.Popen]] = []
@@ -67,30 +69,6 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
-def descendants(root: int) -> dict[int, tuple[int, str]]:
-    """pid -> (ppid, command line) for every process below `root`."""
-    table: dict[int, tuple[int, str]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        table[int(entry)] = (ppid, cmdline.strip())
-    found: dict[int, tuple[int, str]] = {}
-    frontier = [root]
-    while frontier:
-        parent = frontier.pop()
-        for pid, (ppid, cmd) in table.items():
-            if ppid == parent and pid not in found:
-                found[pid] = (ppid, cmd)
-                frontier.append(pid)
-    return found
-
-
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (0 if it is gone)."""
     try:
@@ -100,26 +78,24 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def worker_pids(root: int) -> list[int]:
-    """The gunicorn workers below a server's process (itself gunicorn, or `dashboard serve`)."""
+def server_processes(root: int) -> dict[str, list[int]]:
+    """granian's main process, its workers and the scheduler, below `dashboard serve` (or a
+    granian started directly: then root is the main process)."""
     found = descendants(root)
     try:
         root_cmd = Path(f"/proc/{root}/cmdline").read_bytes().decode(errors="replace")
     except OSError:
         root_cmd = ""
-    gunicorn = {pid for pid, (_pp, cmd) in found.items() if "gunicorn" in cmd}
-    if "gunicorn" in root_cmd:
-        gunicorn.add(root)
-    return sorted(pid for pid in gunicorn if pid != root and found[pid][0] in gunicorn)
+    main = [root] if "granian" in root_cmd else []
+    main += [p for p, (pp, c) in found.items() if "granian" in c and pp == root]
+    workers = [p for p, (pp, _c) in found.items() if pp in main]
+    scheduler = [p for p, (pp, c) in found.items() if pp == root and " scheduler" in c]
+    return {"main": main, "workers": sorted(workers), "scheduler": scheduler}
 
 
-def gunicorn_processes(root: int) -> dict[str, list[int]]:
-    """The master, workers and scheduler below `dashboard serve`."""
-    found = descendants(root)
-    masters = [p for p, (pp, c) in found.items() if "gunicorn" in c and pp == root]
-    workers = [p for p, (pp, _c) in found.items() if pp in masters]
-    scheduler = [p for p, (_pp, c) in found.items() if c.endswith("scheduler")]
-    return {"master": masters, "workers": sorted(workers), "scheduler": scheduler}
+def worker_pids(root: int) -> list[int]:
+    """The web workers below a server's process (granian itself, or `dashboard serve`)."""
+    return server_processes(root)["workers"]
 
 
 def rss_kb(pid: int) -> int | None:

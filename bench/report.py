@@ -27,13 +27,13 @@ class Row:
     ratio: float | None = None
     ratio_of: str = ""  # "req/s" or "p99"
     note: str = ""
-    # the same ratio from only the runs in which both gunicorn workers served (see Sample)
+    # the same ratio from only the runs in which both web workers served (see Sample)
     ratio_both: float | None = None
 
 
 def evaluate(row: Row) -> None:
-    """The ratio of medians over all runs, and over the runs in which both gunicorn workers
-    served (when the targets are gunicorn and each has such runs). The verdict uses the
+    """The ratio of medians over all runs, and over the runs in which both web workers
+    served (when the targets are web servers and each has such runs). The verdict uses the
     latter when there is one: a run where one worker held all of wrk's connections measures
     that worker alone, at well under half the throughput."""
     if row.target is None or row.baseline is None or not row.target.samples:
@@ -42,9 +42,9 @@ def evaluate(row: Row) -> None:
     row.ratio_of = "p99" if field == "p99" else "req/s"
     row.ratio = row.target.median(field) / row.baseline.median(field)
     both_t, both_b = row.target.both_workers(), row.baseline.both_workers()
-    gunicorn = bool(row.target.workers or row.baseline.workers)
+    web_servers = bool(row.target.workers or row.baseline.workers)
     row.ratio_both = None
-    if gunicorn and both_t and both_b:
+    if web_servers and both_t and both_b:
         middle = statistics.median
         row.ratio_both = middle(getattr(s, field) for s in both_t) / middle(
             getattr(s, field) for s in both_b
@@ -91,7 +91,7 @@ def report(bench: Bench, started: float) -> str:
             )
     if any(s.one_worker for t in targets_of(bench) for s in t.samples):
         lines.append(
-            "   (1w): one gunicorn worker held all of wrk's keep-alive connections in that run "
+            "   (1w): one web worker held all of wrk's keep-alive connections in that run "
             f"(over {ONE_WORKER_SHARE:.0%} of the workers' CPU time)"
         )
     lines.append("")

@@ -1,5 +1,5 @@
 """Throw-away instances (SQLite in the run's folder, the demo loaded), `dashboard serve` on
-them, and the hello-world yardstick in the same gunicorn configuration."""
+them, and the hello-world yardstick in the same granian configuration."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bench.common import PY, ROOT, BenchError, wait_for_http
 from bench.procs import Processes
+from dashboard.cli.serve import web_command
 from tests.helpers.servers import HOST, free_port
 
 
@@ -57,7 +58,7 @@ class Server:
 
 
 def start_dashboard(procs: Processes, instance: Instance) -> Server:
-    """`dashboard serve`: gunicorn (gthread, 2 workers x 8 threads) plus the scheduler."""
+    """`dashboard serve`: granian (2 workers x 8 threads) plus the scheduler."""
     port = free_port()
     log_path = instance.folder / "serve.log"
     argv = [PY, "-m", "dashboard", "serve", "--host", HOST, "--port", str(port)]
@@ -66,30 +67,23 @@ def start_dashboard(procs: Processes, instance: Instance) -> Server:
     return Server(f"dashboard {instance.name}", port, process, log_path)
 
 
-def gunicorn_argv(port: int, app: str) -> list[str]:
-    """The same gunicorn command line as `dashboard serve` (dashboard/cli/serve.py) builds."""
-    return [
-        PY, "-m", "gunicorn",
-        "--bind", f"{HOST}:{port}",
-        "--workers", "2", "--threads", "8", "--worker-class", "gthread",
-        "--no-control-socket",
-        "--access-logfile", "-",
-        app,
-    ]  # fmt: skip
+def hello_argv(port: int) -> list[str]:
+    """The command line `dashboard serve` runs (dashboard/cli/serve.py), for the hello-world."""
+    return web_command("bench.hello_app:create_app", HOST, port, workers=2, threads=8)
 
 
 def start_hello(procs: Processes, tmp: Path, page_bytes: int, fragment_bytes: int) -> Server:
     port = free_port()
     folder = tmp / "hello"
     folder.mkdir(exist_ok=True)
-    log_path = folder / "gunicorn.log"
+    log_path = folder / "web.log"
     env = {
         **os.environ,
         "HELLO_PAGE_BYTES": str(page_bytes),
         "HELLO_FRAGMENT_BYTES": str(fragment_bytes),
         "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
     }
-    argv = gunicorn_argv(port, "bench.hello_app:create_app()")
+    argv = hello_argv(port)
     process = procs.start("hello", argv, log_path, env)
     wait_for_http(port, "/", process, log_path)
     return Server("hello", port, process, log_path)

@@ -8,7 +8,7 @@ import threading
 import time
 
 from bench.common import log
-from bench.procs import gunicorn_processes, rss_kb
+from bench.procs import rss_kb, server_processes
 from bench.servers import Server
 from tests.helpers.servers import HOST
 
@@ -25,9 +25,9 @@ def soak(dashboard: Server, minutes: float, rate: int) -> dict:
     warmup = 15.0
     log(f"  warm-up {warmup:g}s at the same rate")
     run_load(dashboard.port, rate, warmup)
-    processes = gunicorn_processes(dashboard.process.pid)
+    processes = server_processes(dashboard.process.pid)
     watched = {pid: f"worker {pid}" for pid in processes["workers"]}
-    watched.update({pid: f"master {pid}" for pid in processes["master"]})
+    watched.update({pid: f"main {pid}" for pid in processes["main"]})
     watched.update({pid: f"scheduler {pid}" for pid in processes["scheduler"]})
     start_rss = {pid: rss_kb(pid) for pid in watched}
     samples: list[dict] = []

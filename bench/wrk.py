@@ -1,5 +1,5 @@
 """wrk, run against one URL after another (A, B, A, B, …), each run's throughput and latency,
-and how the gunicorn workers shared the CPU during it."""
+and how the web server's workers shared the CPU during it."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ class Sample:
     p99: float  # ms
     requests: int
     errors: int  # non-2xx/3xx and socket errors
-    # the busiest gunicorn worker's share of the workers' CPU time during the run (None: not a
-    # gunicorn target); near 1.0, one worker held every one of wrk's keep-alive connections
+    # the busiest web worker's share of the workers' CPU time during the run (None: not a
+    # web server's target); near 1.0, one worker held every one of wrk's keep-alive connections
     busiest_share: float | None = None
 
     @property
@@ -66,7 +66,7 @@ class Target:
     headers: dict[str, str] = dataclasses.field(default_factory=dict)
     # called before each run; may wait, and may return fresh headers (e.g. today's ETag)
     prepare: Callable[[], dict[str, str]] | None = None
-    # the gunicorn workers behind the URL, to see how wrk's connections were shared out
+    # the web workers behind the URL, to see how wrk's connections were shared out
     workers: list[int] = dataclasses.field(default_factory=list)
     samples: list[Sample] = dataclasses.field(default_factory=list)
 

@@ -47,6 +47,8 @@ ENVIRONMENT_KEYS = {
     "STATEMENTS_PER_PAGE": kinds.whole_number(minimum=1, maximum=1000),
     "OEMBED_CACHE_SECONDS": kinds.seconds(whole=True),
     "STATIC_CACHE_SECONDS": kinds.seconds(whole=True),
+    # `dashboard serve` replaces a scheduler silent this long
+    "SCHEDULER_HANG_SECONDS": kinds.seconds(whole=True),
     "SESSION_COOKIE_SECURE": kinds.boolean(),
     "LOG_LEVEL": kinds.choice(*LOG_LEVELS),
     "LOG_FORMAT": kinds.choice(*LOG_FORMATS),
@@ -135,6 +137,9 @@ def defaults() -> dict:
         # Logs: every process, one set-up (dashboard/logs.py).
         "LOG_LEVEL": "INFO",
         "LOG_FORMAT": LOG_FORMATS[0],
+        # `dashboard serve`: the scheduler pulses twice a second while it stands by or while
+        # its minute ticks keep finishing; one silent this long is stopped and replaced.
+        "SCHEDULER_HANG_SECONDS": 120,
     }
 
 

@@ -1,45 +1,81 @@
-"""Running it: `dashboard serve` (the web server and the one scheduler) and `dashboard
-scheduler` (the scheduler alone)."""
+"""Running it: `dashboard serve` (the web server and the one scheduler, kept up by
+dashboard/cli/supervisor.py) and `dashboard scheduler` (the scheduler alone)."""
 
 from __future__ import annotations
 
+import logging
 import os
-import signal
-import subprocess
 import sys
-import time
+import threading
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from dashboard import logs
+from dashboard.cli import supervisor
 from dashboard.content import store
 from dashboard.content.store import current_store
 from dashboard.web.auth import secretkey
 from dashboard.worker import scheduler
 
+EXIT_STALLED = 3  # the scheduler gave up on a stuck tick; whoever runs it starts a fresh one
+# Open connections per web worker. granian counts a connection from its accept, headers or not,
+# so this must exceed the slow clients one worker may hold; beyond it the kernel queues them.
+CONNECTIONS_PER_WORKER = 2048
+HEADER_TIMEOUT_MS = 10_000  # a client that has not sent its request headers by then is dropped
+
+
+def web_command(target: str, host: str, port: int, workers: int, threads: int) -> list[str]:
+    """granian's command line for a WSGI app factory ("module:function"): `dashboard serve`'s,
+    and bench/'s yardstick in the same configuration. granian reads the sockets with async
+    I/O, and hands a request to one of the blocking threads only once its headers are in,
+    so slow or half-open clients hold no thread. It leaves X-Forwarded-* alone: the app trusts
+    them only as deep as PROXY_COUNT says (dashboard/web/__init__.py)."""
+    return [
+        sys.executable, "-m", "granian", "--interface", "wsgi", "--factory", target,
+        "--host", host, "--port", str(port),
+        "--workers", str(workers), "--blocking-threads", str(threads),
+        "--http", "1", "--no-ws",  # HTTP/1.1 alone: the header timeout below is HTTP/1's
+        "--http1-header-read-timeout", str(HEADER_TIMEOUT_MS),
+        "--backpressure", str(CONNECTIONS_PER_WORKER), "--backlog", str(CONNECTIONS_PER_WORKER),
+        "--respawn-failed-workers",  # a worker that dies is replaced at once
+        "--workers-kill-timeout", "10",  # on stop; the supervisor itself waits 20 s
+        # No --access-log: the app writes one access line per request itself, with its request
+        # id and in LOG_FORMAT (dashboard/logs.py).
+    ]  # fmt: skip
+
 
 @click.command("scheduler")
+@click.option("--pulse-fd", type=int, hidden=True, help="Pulse to `dashboard serve` on this fd.")
 @with_appcontext
-def scheduler_command():
+def scheduler_command(pulse_fd):
     """Run the one scheduler (a standby waits for the lock)."""
     logs.configure_for(current_app)  # LOG_LEVEL, LOG_FORMAT: as every process
     store.migrate(current_store())
-    scheduler.run(current_app._get_current_object())
+    stop = threading.Event()
+    pulse = supervisor.pulse_writer(pulse_fd, stop) if pulse_fd is not None else None
+    try:
+        scheduler.run(current_app._get_current_object(), stop=stop, pulse=pulse)
+    except scheduler.Stalled:
+        logging.shutdown()
+        os._exit(EXIT_STALLED)  # a stuck thread would keep a normal exit waiting forever
 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="Web worker processes.")
+@click.option(
+    "--threads", default=8, show_default=True, type=int, help="Request threads per worker."
+)
 @click.option(
     "--no-scheduler", is_flag=True, help="Web only; a `dashboard scheduler` runs elsewhere."
 )
 @with_appcontext
 def serve_command(host, port, workers, threads, no_scheduler):
-    """Run the production web server (gunicorn) and, unless told not to, the one scheduler."""
+    """Run the production web server (granian) and, unless told not to, the one scheduler;
+    either is restarted when it dies or hangs. Stops on SIGTERM or Ctrl-C."""
     store.migrate(current_store())
     if not os.environ.get("SECRET_KEY"):  # sessions need one: keep a random one in the instance
         key_file, created = secretkey.ensure_key_file(current_app.instance_path)
@@ -51,37 +87,13 @@ def serve_command(host, port, workers, threads, no_scheduler):
             )
     env = {**os.environ, "DATABASE_URL": current_app.config["DATABASE_URL"]}
     env["INSTANCE_PATH"] = current_app.instance_path
-    children: list[subprocess.Popen] = []
-    if not no_scheduler:
-        children.append(subprocess.Popen([sys.executable, "-m", "dashboard", "scheduler"], env=env))
-    gunicorn = [
-        sys.executable, "-m", "gunicorn",
-        "--bind", f"{host}:{port}",
-        "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-        "--no-control-socket",  # several servers on one machine must not share one socket
-        "--access-logfile", "-",
-        "dashboard:create_app()",
-    ]  # fmt: skip
-    children.append(subprocess.Popen(gunicorn, env=env))
+    web = web_command("dashboard:create_app", host, port, workers, threads)
+    scheduler_argv = None if no_scheduler else [sys.executable, "-m", "dashboard", "scheduler"]
+    keeper = supervisor.Supervisor(
+        web, scheduler_argv, env, port, workers, current_app.config["SCHEDULER_HANG_SECONDS"]
+    )
     click.echo(f"Dashboard running at http://{host}:{port}/  (Ctrl-C stops it)")
-
-    def stop(*_):
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    try:
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
-    finally:
-        stop()
-        for child in children:
-            child.wait(timeout=30)
-    failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM)]
-    if failed:
-        raise click.ClickException(f"{failed[0].args[2:4]} exited with {failed[0].returncode}")
+    sys.exit(keeper.run())
 
 
 COMMANDS = [scheduler_command, serve_command]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -234,3 +235,14 @@ def from_utc_struct(value) -> dt.datetime | None:
     except (TypeError, ValueError):
         return None
     return None if year_problem(at) else at
+
+
+# -- durations of processes (the scheduler, `dashboard serve`) -------------------------------
+def mark() -> float:
+    """A point on the monotonic clock, for timeouts and back-off: never a wall-clock instant."""
+    return time.monotonic()
+
+
+def seconds_since(started: float) -> float:
+    """Seconds elapsed since a mark() (immune to the wall clock being set)."""
+    return time.monotonic() - started

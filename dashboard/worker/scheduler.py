@@ -3,6 +3,10 @@
 It runs in its own process (`dashboard scheduler`, or beside the web server under `dashboard
 serve`), never inside a web worker. A midnight in any counter's zone is a minute boundary, so
 the minute tick also turns every counter over.
+
+Under `dashboard serve` it pulses to its supervisor twice a second while it stands by, or while
+its minute ticks keep finishing; a tick stuck for SCHEDULER_STALL_SECONDS makes it give up
+(Stalled), so that a fresh scheduler replaces it.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import os
 import signal
 import socket
 import threading
+from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -26,12 +31,36 @@ from dashboard.worker.lock import SchedulerLock, lock_for
 
 log = logging.getLogger(__name__)
 
+# Two missed beats: the minute tick has not finished for this long, so a thread is stuck.
+SCHEDULER_STALL_SECONDS = 120
+LOOP_SECONDS = 0.5  # how often the main thread looks at the stop signal, the lock and the ticks
+
+
+class Stalled(RuntimeError):
+    """The minute tick has not finished for too long: a thread is stuck (the database, a lock)
+    and the process cannot be trusted to stop cleanly."""
+
+
+class TickProgress:
+    """When the last minute tick finished (a mark on the monotonic clock)."""
+
+    def __init__(self) -> None:
+        self.finished = timecalc.mark()
+
+    def done(self) -> None:
+        self.finished = timecalc.mark()
+
+    def stalled_for(self) -> float:
+        return timecalc.seconds_since(self.finished)
+
 
 def holder_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def tick(app: Flask, lock: SchedulerLock, lost: threading.Event) -> None:
+def tick(
+    app: Flask, lock: SchedulerLock, lost: threading.Event, progress: TickProgress | None = None
+) -> None:
     if not lock.still_held():
         log.error("lost the scheduler lock; stopping so that a standby can take over")
         lost.set()
@@ -45,6 +74,8 @@ def tick(app: Flask, lock: SchedulerLock, lost: threading.Event) -> None:
             log.exception("warming failed at %s", timecalc.format_instant(now))
             written = 0
         beat(app, now)
+    if progress is not None:
+        progress.done()
     log.info("tick %s: warmed %d views", timecalc.format_instant(now), written)
 
 
@@ -59,7 +90,9 @@ def beat(app: Flask, now) -> None:
         log.exception("could not record the heartbeat")
 
 
-def build(app: Flask, lock: SchedulerLock, lost: threading.Event) -> BackgroundScheduler:
+def build(
+    app: Flask, lock: SchedulerLock, lost: threading.Event, progress: TickProgress | None = None
+) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=timecalc.UTC)
 
     def every_minute(job, job_id: str, second: int, **options) -> None:
@@ -70,7 +103,8 @@ def build(app: Flask, lock: SchedulerLock, lost: threading.Event) -> BackgroundS
             misfire_grace_time=45, **options,
         )  # fmt: skip
 
-    every_minute(tick, "minute", 0, next_run_time=timecalc.utcnow())  # warm at once on start
+    progress_kw = {"progress": progress}  # warm at once on start
+    every_minute(tick, "minute", 0, next_run_time=timecalc.utcnow(), kwargs=progress_kw)
     # Feeds: every minute, half way between ticks, poll those whose own interval has passed.
     # One slow or broken feed costs its own timeout and is recorded; the next one goes on.
     every_minute(jobs.scheduled_poll, "feeds", 30)
@@ -81,9 +115,13 @@ def run(
     app: Flask,
     stop: threading.Event | None = None,
     standby_retry: float = config.SCHEDULER_STANDBY_RETRY_SECONDS,
+    pulse: Callable[[], None] | None = None,
+    stall_after: float = SCHEDULER_STALL_SECONDS,
 ) -> None:
-    """Wait as a standby until the lock is free, then act until stopped or the lock is lost."""
+    """Wait as a standby until the lock is free, then act until stopped or the lock is lost.
+    `pulse` is called twice a second while all is well; raises Stalled when a tick is stuck."""
     stop = stop or threading.Event()
+    pulse = pulse or (lambda: None)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -94,15 +132,38 @@ def run(
         if not announced:
             log.info("another scheduler holds the lock; standing by")
             announced = True
-        if stop.wait(standby_retry):
+        if _wait_pulsing(stop, standby_retry, pulse):
             return
     log.info("scheduler %s holds the lock", holder_name())
     lost = threading.Event()
-    scheduler = build(app, lock, lost)
+    progress = TickProgress()
+    scheduler = build(app, lock, lost, progress)
     scheduler.start()
+    stalled = False
     try:
-        while not stop.wait(0.5) and not lost.is_set():
-            pass
+        while not stop.wait(LOOP_SECONDS) and not lost.is_set():
+            if progress.stalled_for() > stall_after:
+                stalled = True
+                log.error(
+                    "no minute tick has finished for %.0f s; giving up so that a fresh "
+                    "scheduler takes over",
+                    progress.stalled_for(),
+                )
+                raise Stalled(f"no tick finished for {progress.stalled_for():.0f} s")
+            pulse()
     finally:
-        scheduler.shutdown(wait=True)
-        lock.release()
+        # A stuck thread would hold up a clean shutdown (and may be using the lock's own
+        # database connection): leave both to the process's exit, which frees the lock.
+        scheduler.shutdown(wait=not stalled)
+        if not stalled:
+            lock.release()
+
+
+def _wait_pulsing(stop: threading.Event, seconds: float, pulse: Callable[[], None]) -> bool:
+    """Wait `seconds` (True: stopped meanwhile), pulsing: a standby is alive too."""
+    started = timecalc.mark()
+    while (left := seconds - timecalc.seconds_since(started)) > 0:
+        pulse()
+        if stop.wait(min(left, LOOP_SECONDS)):
+            return True
+    return stop.is_set()

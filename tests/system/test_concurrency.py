@@ -11,7 +11,7 @@ from tests.helpers.reference import REFERENCE_INSTANT
 
 
 def test_many_threads_hitting_and_missing_the_memory_never_fail(app, at_reference):
-    """gunicorn runs 8 threads a worker: hits reorder the memory while misses sweep it."""
+    """A web worker runs 8 request threads: hits reorder the memory while misses sweep it."""
     pages = app.extensions[LIVE]
     errors = []
 

@@ -1,5 +1,5 @@
-"""The commands as separate processes: `dashboard serve`, the scheduler killed with -9, the
-development server's reloader, and the CLI on a terminal."""
+"""The commands as separate processes: `dashboard serve`, the scheduler killed with -9 or
+stuck, the development server's reloader, and the CLI on a terminal."""
 
 from __future__ import annotations
 
@@ -8,14 +8,17 @@ import pty
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from dashboard.cache import live
 from dashboard.content import models
 from dashboard.content.store import EXTENSION as STORE
+from dashboard.worker import scheduler
 from tests.helpers.servers import free_port
 
 
@@ -206,3 +209,46 @@ def test_thousands_of_statements_show_a_progress_bar_on_a_terminal_only(database
     )  # fmt: skip
     assert piped.returncode == 0 and "Exporting statements" not in piped.stdout + piped.stderr
     assert (tmp_path / "piped.toml").read_bytes() == (tmp_path / "out.toml").read_bytes()
+
+
+def test_a_scheduler_whose_tick_is_stuck_gives_up(app, monkeypatch):
+    """The minute tick blocks (a database that never answers): the scheduler pulses while it
+    waits, then raises Stalled instead of sitting on the lock, so that a fresh one replaces it
+    (`dashboard scheduler` exits; `dashboard serve` starts another)."""
+    release, beaten = threading.Event(), threading.Event()
+    monkeypatch.setattr(live.LivePages, "warm", lambda _pages, _now: release.wait(30) and 0)
+    real_beat = scheduler.beat
+
+    def beat(*args):
+        real_beat(*args)
+        beaten.set()
+
+    monkeypatch.setattr(scheduler, "beat", beat)
+    locks = []  # a scheduler that gave up leaves its lock to its process's exit: not here
+
+    def lock_for(*args):
+        locks.append(real_lock_for(*args))
+        return locks[-1]
+
+    real_lock_for = scheduler.lock_for
+    monkeypatch.setattr(scheduler, "lock_for", lock_for)
+    pulses, outcome = [], []
+
+    def run() -> None:
+        try:
+            scheduler.run(app, pulse=lambda: pulses.append(time.monotonic()), stall_after=1.5)
+        except scheduler.Stalled as error:
+            outcome.append((time.monotonic(), error))
+
+    started = time.monotonic()
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(20)
+    release.set()  # let the stuck tick end while its database is still there
+    assert beaten.wait(10)
+    for lock in locks:
+        lock.release()
+    assert not thread.is_alive() and outcome, "the scheduler never gave up"
+    gave_up, error = outcome[0]
+    assert gave_up - started >= 1.5 and "no tick finished" in str(error)
+    assert len(pulses) >= 2 and max(pulses) <= gave_up  # alive until then, silent since

@@ -15,7 +15,6 @@ from dashboard.cache.live import fill_delay, live_pages
 from tests.helpers.markup import HOST, Tags, iframe_of
 from tests.helpers.reference import REFERENCE_INSTANT
 
-
 RICH_REQUIRED = {"type": str, "version": str, "html": str, "width": int, "height": int}
 
 
