@@ -61,6 +61,12 @@ LANGUAGE_COOKIE_DAYS = 365
 # Feeds in
 FEED_MIN_INTERVAL_MINUTES, FEED_MAX_INTERVAL_MINUTES = 1, 7 * 24 * 60
 FEED_SUMMARY_CHARS = 600
+# Statement bodies, from every writer (admin, API, site files, feeds): the most a body may
+# hold, in UTF-8 bytes, and how long rendering it may take (markdown-it is pure Python and
+# slow on some markup; a body that takes longer is refused). A 1 MB body of prose renders in
+# a quarter of a second; one dense with links and emphasis in about eight.
+BODY_MAX_BYTES = 1_000_000
+BODY_RENDER_SECONDS = 5.0
 # Site files
 EXPORT_PROGRESS_FROM = 500  # a progress bar for at least this many statements, on a terminal
 # `dashboard nginx-config`: how long nginx keeps a cached copy nobody asked for (the app's

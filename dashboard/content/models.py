@@ -102,6 +102,9 @@ class Statement(Base):
     title: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    # The body rendered and sanitised once, when it is written (migration 0004): readers never
+    # render, so no body, however hostile, costs a reader time.
+    body_html: Mapped[str] = mapped_column(Text, default="", server_default="")
     featured: Mapped[bool] = mapped_column(Boolean, default=False)
     source_url: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(16), default="en", index=True)

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 import unicodedata
 
+from dashboard import config
 from dashboard.content.schema.base import IF_SET, MISSING, Entity, Field, FieldErrors, Kind
 from dashboard.content.schema.forms import Form
 from dashboard.content.schema.kinds import (
@@ -102,6 +103,13 @@ def language_code(code: str) -> str | None:
     return None if is_language_code(code) else f"language {code!r} is not a known language code"
 
 
+def body_size(body: str) -> str | None:
+    size = len(body.encode("utf-8"))
+    if size > config.BODY_MAX_BYTES:
+        return f"'body' is {size:,} bytes; the most a body may hold is {config.BODY_MAX_BYTES:,}"
+    return None
+
+
 def http_address(address: str) -> str | None:
     if address and not HTTP_ADDRESS.match(address):
         return "'source_url' must be an http:// or https:// address"
@@ -188,6 +196,7 @@ STATEMENT = Entity(
         Field(
             "body",
             Text(),
+            checks=(body_size,),
             export=IF_SET,
             form=Form("Body", input="textarea", rows=14, help=BODY_HELP),
         ),

@@ -10,7 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from dashboard.content import models, store
+from dashboard.content import models, rendering, store
 from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, Context, Problems
 
 DEMO_PATH = Path(__file__).parent.parent / "demo" / "site.toml"
@@ -33,6 +33,7 @@ class SiteSpec:
     clocks: list[dict]
     counters: list[dict]
     statements: list[dict]
+    source: str = ""  # the file, as errors name it
 
 
 @dataclasses.dataclass
@@ -78,7 +79,7 @@ def parse(text: str, source: str) -> SiteSpec:
         duplicates(problems, tables[name], name, entity.key)
     if problems.problems:
         raise SiteFileError(source, problems.problems)
-    return SiteSpec(site=site_values, **tables)
+    return SiteSpec(site=site_values, **tables, source=source)
 
 
 def array(problems: Problems, data: dict, key: str):
@@ -138,6 +139,7 @@ def apply(session: Session, spec: SiteSpec, progress: Progress | None = None) ->
     for position, counter in enumerate(spec.counters):
         values = {**counter, "position": position}
         _upsert(session, models.Counter, "slug", values, report, "counters")
+    render_bodies(session, spec)  # done already, outside the transaction, when load() calls
     for statement in progress(spec.statements) if progress else spec.statements:
         _upsert(session, models.Statement, "slug", statement, report, "statements")
 
@@ -145,6 +147,30 @@ def apply(session: Session, spec: SiteSpec, progress: Progress | None = None) ->
     if report.any_change:
         store.mark_changed(session)
     return report
+
+
+def render_bodies(session: Session, spec: SiteSpec) -> None:
+    """Give each statement its body's HTML: the stored one when its body is unchanged, else
+    rendered now, within the time limit. SiteFileError names each body that cannot be."""
+    pending = [s for s in spec.statements if "body_html" not in s]
+    stored: dict[str, tuple[str, str]] = {}
+    slugs = [s["slug"] for s in pending]
+    for start in range(0, len(slugs), 500):  # well under every database's bound parameters
+        query = sa.select(models.Statement.slug, models.Statement.body, models.Statement.body_html)
+        found = session.execute(query.where(models.Statement.slug.in_(slugs[start : start + 500])))
+        stored.update((slug, (body, html)) for slug, body, html in found)
+    problems = []
+    for number, statement in enumerate(spec.statements, start=1):
+        if "body_html" in statement:
+            continue
+        body, html = stored.get(statement["slug"], (None, ""))
+        try:
+            unchanged = body == statement["body"]
+            statement["body_html"] = html if unchanged else rendering.body_html(statement["body"])
+        except rendering.BodyNotRendered as error:
+            problems.append(f"statements[{number}] ({statement['slug']!r}): {error}")
+    if problems:
+        raise SiteFileError(spec.source or "the site file", problems)
 
 
 def _upsert(session, model, key: str, values: dict, report: LoadReport, kind: str) -> None:
@@ -170,6 +196,9 @@ def _count(tally: dict[str, int], kind: str) -> None:
 
 
 def load(target_store: store.Store, spec: SiteSpec, progress: Progress | None = None) -> LoadReport:
-    """All of the file, or none of it."""
+    """All of the file, or none of it. Bodies are rendered first, outside the transaction:
+    on SQLite it holds the one write lock, and rendering thousands of bodies takes a while."""
+    with target_store.session() as session:
+        render_bodies(session, spec)
     with target_store.session() as session, session.begin():
         return apply(session, spec, progress)
