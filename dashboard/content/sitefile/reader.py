@@ -10,8 +10,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from dashboard import config
 from dashboard.content import models, rendering, store
 from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, Context, Problems
+from dashboard.content.sitefile import guard
 
 DEMO_PATH = Path(__file__).parent.parent / "demo" / "site.toml"
 ARRAYS = {"clocks": CLOCK, "counters": COUNTER, "statements": STATEMENT}  # [[clocks]], …
@@ -59,10 +61,15 @@ class LoadReport:
 def parse(text: str, source: str) -> SiteSpec:
     """Check the whole file and collect every problem before anything touches the store."""
     try:
+        guard.check_shape(text)  # first: some shapes would take tomllib all the memory there is
         data = tomllib.loads(text)
+    except guard.TooComplex as error:
+        raise SiteFileError(source, [f"cannot be read safely: {error}"]) from None
     except tomllib.TOMLDecodeError as error:
         # tomllib names the line and column, and rejects impossible dates like 2019-02-30.
         raise SiteFileError(source, [f"not valid TOML: {error}"]) from None
+    except RecursionError:  # the guard bounds nesting well below this; in case it misses one
+        raise SiteFileError(source, ["cannot be read safely: nested too deep"]) from None
     problems = Problems(text)
     problems.unknown_keys(data, {"site", *ARRAYS}, "top level")
     site = data.get("site")
@@ -108,15 +115,23 @@ def duplicates(problems: Problems, rows: list[dict], kind: str, key: str) -> Non
 
 def read_file(path: str | Path) -> SiteSpec:
     path = Path(path)
+    limit = config.SITE_FILE_MAX_BYTES
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)  # never more, whatever the file (or device) holds
+        if len(data) > limit:
+            raise SiteFileError(
+                str(path), [f"larger than {limit:,} bytes, the most a site file may hold"]
+            )
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise SiteFileError(str(path), ["no such file"]) from None
     except UnicodeDecodeError as error:
         raise SiteFileError(str(path), [f"not UTF-8 text: {error}"]) from None
     except OSError as error:
         raise SiteFileError(str(path), [error.strerror or str(error)]) from None
-    return parse(text, str(path))
+    # As read_text did: universal newlines (a CR LF file reads as LF, a lone CR too).
+    return parse(text.replace("\r\n", "\n").replace("\r", "\n"), str(path))
 
 
 Progress = Callable[[list], Iterable]
