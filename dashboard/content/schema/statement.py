@@ -111,7 +111,7 @@ def body_size(body: str) -> str | None:
 
 
 def http_address(address: str) -> str | None:
-    if address and not HTTP_ADDRESS.match(address):
+    if address and not HTTP_ADDRESS.fullmatch(address):
         return "'source_url' must be an http:// or https:// address"
     return None
 
