@@ -8,6 +8,8 @@ import datetime as dt
 import re
 import unicodedata
 
+from slugify import slugify as python_slugify
+
 from dashboard import config
 from dashboard.content.schema.base import IF_SET, MISSING, Entity, Field, FieldErrors, Kind
 from dashboard.content.schema.forms import Form
@@ -86,17 +88,35 @@ def parse_published(
 
 
 def slugify(title: str, day: dt.date) -> str:
+    """The title transliterated to lower-case ASCII words ("Заявление МИД" is zaiavlenie-mid),
+    then the day. A Latin title gives what earlier versions gave; the backend is named, as
+    python-slugify advises, so that a slug, once derived, is derived the same again."""
+    words = python_slugify(
+        title,
+        max_length=80,
+        entities=False,  # a title is plain text: "&amp;" is what it says
+        decimal=False,
+        hexadecimal=False,
+        replacements=((",", "-"),),  # "4,500" stays 4-500, not 4500
+        backend="text-unidecode",
+    )
+    return f"{words or 'statement'}-{day.isoformat()}"
+
+
+def legacy_slugify(title: str, day: dt.date) -> str:
+    """What versions before transliteration derived: every letter outside ASCII dropped, so
+    that a title in Cyrillic became `statement-DATE`. Only to find rows stored under it."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     words = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
     return f"{words[:80].rstrip('-') or 'statement'}-{day.isoformat()}"
 
 
-def derived_slug(context, values: dict) -> str:
+def derived_slug(context, values: dict, made=slugify) -> str:
     """From the title and the day it was published, in the site's zone."""
     title, published = values["title"], values["published"]
     if not title or published is None or not timecalc.is_known_zone(context.timezone):
         return ""
-    return slugify(title, timecalc.local_date(published, context.timezone))
+    return made(title, timecalc.local_date(published, context.timezone))
 
 
 def language_code(code: str) -> str | None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from dashboard import config
 from dashboard.content import models, rendering, store
 from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, Context, Problems
+from dashboard.content.schema import statement as statement_schema
 from dashboard.content.sitefile import guard
 
 DEMO_PATH = Path(__file__).parent.parent / "demo" / "site.toml"
@@ -36,6 +37,9 @@ class SiteSpec:
     counters: list[dict]
     statements: list[dict]
     source: str = ""  # the file, as errors name it
+    # A slug derived from a title in another script, and the one versions before
+    # transliteration derived from it: a reload finds the row stored under the older one.
+    former_slugs: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -79,14 +83,30 @@ def parse(text: str, source: str) -> SiteSpec:
     site_values = SITE.read(problems, site, "[site]")
     context = Context(site_values["timezone"], site_values["locale"])
     tables: dict[str, list[dict]] = {}
+    given: dict[str, list[dict]] = {}
     for name, entity in ARRAYS.items():
-        rows = array(problems, data, name)
-        tables[name] = [entity.read(problems, row, f"{name}[{n}]", context) for n, row in rows]
+        given[name] = [row for _, row in array(problems, data, name)]
+        tables[name] = [
+            entity.read(problems, row, f"{name}[{n}]", context)
+            for n, row in enumerate(given[name], start=1)
+        ]
     for name, entity in ARRAYS.items():
         duplicates(problems, tables[name], name, entity.key)
     if problems.problems:
         raise SiteFileError(source, problems.problems)
-    return SiteSpec(site=site_values, **tables, source=source)
+    former = _former_slugs(given["statements"], tables["statements"], context)
+    return SiteSpec(site=site_values, **tables, source=source, former_slugs=former)
+
+
+def _former_slugs(given: list[dict], statements: list[dict], context: Context) -> dict:
+    former = {}
+    for row, values in zip(given, statements, strict=True):
+        if str(row.get("slug") or "").strip():
+            continue  # a slug the file gives is the slug
+        old = statement_schema.derived_slug(context, values, statement_schema.legacy_slugify)
+        if old != values["slug"]:
+            former[values["slug"]] = old
+    return former
 
 
 def array(problems: Problems, data: dict, key: str):
@@ -156,12 +176,30 @@ def apply(session: Session, spec: SiteSpec, progress: Progress | None = None) ->
         _upsert(session, models.Counter, "slug", values, report, "counters")
     render_bodies(session, spec)  # done already, outside the transaction, when load() calls
     for statement in progress(spec.statements) if progress else spec.statements:
+        statement = _under_former_slug(session, spec, statement)
         _upsert(session, models.Statement, "slug", statement, report, "statements")
 
     session.flush()
     if report.any_change:
         store.mark_changed(session)
     return report
+
+
+def _under_former_slug(session: Session, spec: SiteSpec, statement: dict) -> dict:
+    """The statement under the slug it is stored as: the one derived now, or, if only that of
+    an older version is stored, for the same title and instant, that one (slugs never change)."""
+    former = spec.former_slugs.get(statement["slug"])
+    if former is None or _statement_row(session, statement["slug"]) is not None:
+        return statement
+    row = _statement_row(session, former)
+    if row is None or (row.title, row.published) != (statement["title"], statement["published"]):
+        return statement
+    return {**statement, "slug": former}
+
+
+def _statement_row(session: Session, slug: str) -> models.Statement | None:
+    query = sa.select(models.Statement).where(models.Statement.slug == slug)
+    return session.scalars(query).first()
 
 
 def render_bodies(session: Session, spec: SiteSpec) -> None:
