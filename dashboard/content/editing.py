@@ -87,7 +87,11 @@ def check_statement(db: Session, values: dict, own_id: int | None = None) -> dic
             raise Conflict("slug", f"the slug {checked['slug']!r} is already used")
     else:
         checked["slug"] = _free_slug(db, checked["slug"], own_id)
-    checked["body_html"] = rendered_body(checked["body"])
+    stored = db.get(models.Statement, own_id) if own_id is not None else None
+    if stored is not None and stored.body == checked["body"]:
+        checked["body_html"] = stored.body_html  # an edit that leaves the body as it was
+    else:
+        checked["body_html"] = rendered_body(checked["body"])
     return checked
 
 

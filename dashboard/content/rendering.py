@@ -93,7 +93,18 @@ def _drop_worker() -> None:
         _worker = None
 
 
+def _after_fork() -> None:
+    """A forked child starts with no worker of its own and a free lock (the parent's lock may
+    have been held by a thread that does not exist in the child)."""
+    global _lock, _worker
+    if _worker is not None:  # the parent's: only this process's copies of its pipes go
+        _worker.process.stdin.close()
+        _worker.process.stdout.close()
+    _lock, _worker = threading.Lock(), None
+
+
 atexit.register(_drop_worker)
+os.register_at_fork(after_in_child=_after_fork)
 
 
 def body_html(body: str, seconds: float | None = None) -> str:

@@ -78,6 +78,22 @@ def test_the_stored_html_is_the_sanitised_html(app, at_reference):
     assert row.body_html.startswith(SHOWN) and "script" not in row.body_html
 
 
+def test_an_edit_that_leaves_the_body_keeps_its_html(app, token, at_reference, monkeypatch):
+    sitefile.load(app.extensions[STORE], sitefile.parse(site_file("good.toml") + FEATURED, "x"))
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("an unchanged body was rendered again")
+
+    monkeypatch.setattr(rendering, "body_html", refuse)
+    response = app.test_client().patch(
+        "/api/v1/statements/rendered-once",
+        json={"title": "Renamed", "featured": False},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200, response.json
+    assert response.json["body_html"].startswith(SHOWN)
+
+
 # -- the size limit, at every writer ----------------------------------------------------------
 def too_big() -> str:
     return "a" * (config.BODY_MAX_BYTES + 1)
