@@ -96,8 +96,20 @@ LANGUAGE_COOKIE_DAYS = 365
 # Feeds in
 FEED_MIN_INTERVAL_MINUTES, FEED_MAX_INTERVAL_MINUTES = 1, 7 * 24 * 60
 FEED_SUMMARY_CHARS = 600
+# Statement bodies, from every writer (admin, API, site files, feeds): the most a body may
+# hold, in UTF-8 bytes, and how long rendering it may take (markdown-it is pure Python and
+# slow on some markup; a body that takes longer is refused). A 1 MB body of prose renders in
+# a quarter of a second; one dense with links and emphasis in about eight.
+BODY_MAX_BYTES = 1_000_000
+BODY_RENDER_SECONDS = 5.0
 # Site files
 EXPORT_PROGRESS_FROM = 500  # a progress bar for at least this many statements, on a terminal
+# Refused before parsing: larger files, and shapes on which tomllib's memory or recursion
+# grows without bound (see sitefile/guard.py). 10,000 statements like the demo's are 17 MB.
+SITE_FILE_MAX_BYTES = 64 * 1024 * 1024
+SITE_FILE_MAX_KEY_PARTS = 32  # a.b.c is 3; tomllib keeps every prefix of a dotted key
+SITE_FILE_MAX_NESTING = 32  # arrays and inline tables inside each other; tomllib recurses
+SITE_FILE_MAX_ENTRIES = 1_000_000  # keys, key parts, tables, arrays and inline tables in all
 # `dashboard nginx-config`: how long nginx keeps a cached copy nobody asked for (the app's
 # max-age decides freshness; this only frees the space), and how long requests for an entry
 # being filled wait for it before going to the app themselves.

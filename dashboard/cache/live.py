@@ -18,6 +18,7 @@ import math
 import re
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_request_context
@@ -74,6 +75,9 @@ class LivePages:
             collections.OrderedDict()
         )
         self._lock = threading.Lock()
+        # Renders under way, by (key, minute): concurrent misses wait for the one rendering.
+        self._flights: dict[tuple[str, dt.datetime], Future] = {}
+        self._generation = 0  # bumped by invalidate(): bytes rendered before are not kept
         self._content: SiteContent | None = None
         self._content_checked: dt.datetime | None = None
 
@@ -114,6 +118,8 @@ class LivePages:
         """After a write in this process: its readers see the change at once."""
         with self._lock:
             self._memory.clear()
+            self._flights.clear()  # renders under way keep their waiters, not their bytes
+            self._generation += 1
             self._content = None
             self._content_checked = None
 
@@ -150,16 +156,36 @@ class LivePages:
             with self._lock, contextlib.suppress(KeyError):  # it may just have been dropped
                 self._memory.move_to_end((key, minute))
             return found
-        found = self._warmed(key, minute)
-        if found is None:
-            found = self.render(at, view, locale=locale)
         with self._lock:
+            flight = self._flights.get((key, minute))
+            leader = flight is None
+            if leader:
+                flight = self._flights[(key, minute)] = Future()
+                generation = self._generation
+        if not leader:  # another request is rendering these bytes: wait for them
+            return flight.result()
+        try:
+            found = self._warmed(key, minute) or self.render(at, view, locale=locale)
+        except BaseException as error:  # the waiters get the error, never a hang
+            self._land(key, minute, flight, generation)
+            flight.set_exception(error)
+            raise
+        self._land(key, minute, flight, generation, found)
+        flight.set_result(found)
+        return found
+
+    def _land(self, key, minute, flight: Future, generation: int, found=None) -> None:
+        """A render is over: keep its bytes (unless an edit came meanwhile), end its flight."""
+        with self._lock:
+            if self._flights.get((key, minute)) is flight:
+                del self._flights[(key, minute)]
+            if found is None or generation != self._generation:
+                return
             self._memory[(key, minute)] = found
             while len(self._memory) > config.MEMORY_ENTRIES:
                 self._memory.popitem(last=False)
             for stale in [k for k in self._memory if k[1] < minute]:
                 del self._memory[stale]
-        return found
 
     def _warmed(self, key: str, minute: dt.datetime) -> Rendered | None:
         the_store: store.Store = store.store_of(self.app)

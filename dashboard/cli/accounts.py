@@ -63,7 +63,7 @@ def remove_admin_command(email):
 @with_appcontext
 def create_token_command(name):
     """Make a bearer token for the write API; it is printed once and never again."""
-    if not tokens.NAME.match(name):
+    if not tokens.NAME.fullmatch(name):  # `$` alone lets a final newline in
         raise click.BadParameter(
             "use letters, digits, spaces, dots, hyphens, underscores (up to 100)", param_hint="NAME"
         )

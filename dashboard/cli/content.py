@@ -43,7 +43,11 @@ def load_command(path, demo):
     except sitefile.SiteFileError as error:
         raise click.ClickException(str(error)) from None
     store.migrate(current_store())
-    report = sitefile.load(current_store(), spec, progress=progress_wrapper("Loading statements"))
+    try:
+        wrapper = progress_wrapper("Loading statements")
+        report = sitefile.load(current_store(), spec, progress=wrapper)
+    except sitefile.SiteFileError as error:  # a body that cannot be rendered in time
+        raise click.ClickException(str(error)) from None
     current_store().changed()
     click.echo(f"Loaded {source}: {report.summary()}")
 

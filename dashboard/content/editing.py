@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from dashboard.content import models, store
-from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, Context
+from dashboard.content import models, rendering, store
+from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, Context, FieldErrors
 
 
 class Conflict(Exception):
@@ -87,7 +87,21 @@ def check_statement(db: Session, values: dict, own_id: int | None = None) -> dic
             raise Conflict("slug", f"the slug {checked['slug']!r} is already used")
     else:
         checked["slug"] = _free_slug(db, checked["slug"], own_id)
+    stored = db.get(models.Statement, own_id) if own_id is not None else None
+    if stored is not None and stored.body == checked["body"]:
+        checked["body_html"] = stored.body_html  # an edit that leaves the body as it was
+    else:
+        checked["body_html"] = rendered_body(checked["body"])
     return checked
+
+
+def rendered_body(body: str) -> str:
+    """The body's HTML, rendered once now, for readers to show as stored; FieldErrors naming
+    'body' when it cannot be rendered in time."""
+    try:
+        return rendering.body_html(body)
+    except rendering.BodyNotRendered as error:
+        raise FieldErrors({"body": [str(error)]}) from None
 
 
 def save_statement(values: dict, statement_id: int | None = None) -> models.Statement:

@@ -102,6 +102,9 @@ class Statement(Base):
     title: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    # The body rendered and sanitised once, when it is written (migration 0004): readers never
+    # render, so no body, however hostile, costs a reader time.
+    body_html: Mapped[str] = mapped_column(Text, default="", server_default="")
     featured: Mapped[bool] = mapped_column(Boolean, default=False)
     source_url: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(16), default="en", index=True)
@@ -150,7 +153,7 @@ class AdminUser(Credential, Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    # Signed into every session cookie; moving it on ends them all (migration 0004).
+    # Signed into every session cookie; moving it on ends them all (migration 0005).
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 

@@ -4,17 +4,19 @@ A body is rendered as CommonMark (raw HTML allowed, so an HTML body passes throu
 result is cleaned by nh3 to a short allow-list: whatever an admin, an API client or a feed
 puts in a body, no script, handler, style or htmx attribute survives. Titles and summaries are
 plain text and are never run through here; templates escape them.
+
+Bodies are rendered once, when they are written, in a process of their own with a time limit
+(rendering.py, renderworker.py), and the HTML is stored beside them: readers never render.
+This module imports nothing of the package, so that the worker process starts quickly.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
-from markupsafe import Markup
 
 ALLOWED_TAGS = frozenset(
     {"p", "a", "em", "strong", "ul", "ol", "li", "blockquote", "h2", "h3", "h4", "br"}
@@ -44,17 +46,19 @@ def sanitise(fragment: str) -> str:
     ).strip()
 
 
-@lru_cache(maxsize=512)
-def body_html_text(body: str) -> str:
-    """The body (Markdown or HTML) rendered and sanitised, as a string (for JSON and Atom)."""
+def render(body: str) -> str:
+    """The body (Markdown or HTML) rendered and sanitised. Unbounded in time: writers call it
+    through rendering.body_html, never directly."""
     if not body or not body.strip():
         return ""
     return sanitise(_markdown.render(body.replace("\r\n", "\n")))
 
 
-def body_html(body: str) -> Markup:
-    """The same, marked safe for templates: the sanitiser is what makes it so."""
-    return Markup(body_html_text(body))
+def escaped_paragraphs(body: str) -> str:
+    """The body as plain text paragraphs, escaped: linear time, for a stored body that cannot
+    be rendered in time (the migration that first stored the HTML of existing bodies)."""
+    parts = [p.strip() for p in body.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in parts)
 
 
 _SPACE = re.compile(r"\s+")

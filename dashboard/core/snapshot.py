@@ -42,6 +42,8 @@ class StatementItem:
     summary: str
     body: str
     published: dt.datetime
+    # The body rendered and sanitised when it was written: readers show it as it is.
+    body_html: str = ""
     featured: bool = False
     source_url: str = ""
     language: str = ""

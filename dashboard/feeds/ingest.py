@@ -53,38 +53,72 @@ def _existing(db, column, keys: set[str], *where) -> set[str]:
     return found
 
 
-def _store_entries(db, feed: models.Feed, entries, now, report: PollReport) -> None:
+@dataclasses.dataclass
+class Prepared:
+    """A feed's items, and for each new one either its checked values, body rendered, or why
+    it is skipped. Made before the write transaction (rendering may take seconds, and on
+    SQLite that transaction holds the one write lock)."""
+
+    items: list[Item]
+    checked: dict[int, dict] = dataclasses.field(default_factory=dict)  # by index in items
+    skipped: dict[int, str] = dataclasses.field(default_factory=dict)
+
+
+def _prepare(the_store: store.Store, feed: models.Feed, entries, now) -> Prepared:
+    prepared = Prepared(items_of(entries, feed, now))
+    items = prepared.items
+    in_feed = (models.FeedItem.feed_id == feed.id,)
+    with the_store.session() as db:
+        guids = _existing(db, models.FeedItem.guid, {i.guid for i in items if i.guid}, *in_feed)
+        links = _existing(db, models.FeedItem.link, {i.link for i in items if i.link}, *in_feed)
+        context = Context.of(editing.site_settings(db))
+    for index, item in enumerate(items):
+        if (item.guid and item.guid in guids) or (item.link and item.link in links):
+            continue  # stored before, or earlier in this same feed: counted when storing
+        try:
+            checked = STATEMENT.check(item.values, context)  # the size of the body too
+            checked["body_html"] = editing.rendered_body(checked["body"])
+        except FieldErrors as error:
+            prepared.skipped[index] = f"{item.values['title'][:60]!r}: {error}"
+            continue
+        prepared.checked[index] = checked
+        guids.add(item.guid)
+        links.add(item.link)
+    return prepared
+
+
+def _store_entries(db, feed: models.Feed, prepared: Prepared, now, report: PollReport) -> None:
     """Store the feed's new items together: the known keys and the taken slugs are read in a
     few queries, and the rows are inserted in batches, not item by item (10,000 items a poll
     must take seconds). If another poller stored some of them meanwhile, the unique
     constraints refuse the batch, and the items go one by one instead."""
-    items = items_of(entries, feed, now)
+    items = prepared.items
     in_feed = (models.FeedItem.feed_id == feed.id,)
     guids = _existing(db, models.FeedItem.guid, {i.guid for i in items if i.guid}, *in_feed)
     links = _existing(db, models.FeedItem.link, {i.link for i in items if i.link}, *in_feed)
-    context = Context.of(editing.site_settings(db))
-    fresh: list[tuple[Item, dict]] = []
-    for item in items:
+    fresh: list[tuple[int, Item, dict]] = []
+    for index, item in enumerate(items):
         if (item.guid and item.guid in guids) or (item.link and item.link in links):
             report.duplicates += 1  # stored before, or earlier in this same feed
             continue
-        try:
-            checked = STATEMENT.check(item.values, context)
-        except FieldErrors as error:
-            report.skipped.append(f"{item.values['title'][:60]!r}: {error}")
+        if index in prepared.skipped:
+            report.skipped.append(prepared.skipped[index])
             continue
-        fresh.append((item, checked))
+        if index not in prepared.checked:  # known when prepared: stored before
+            report.duplicates += 1
+            continue
+        fresh.append((index, item, dict(prepared.checked[index])))  # a copy: slugs change
         guids.add(item.guid)
         links.add(item.link)
-    taken = _existing(db, models.Statement.slug, {checked["slug"] for _, checked in fresh})
-    for _, checked in fresh:
+    taken = _existing(db, models.Statement.slug, {checked["slug"] for *_, checked in fresh})
+    for *_, checked in fresh:
         checked["slug"] = _unique_slug(db, checked["slug"], taken)
     try:
         with db.begin_nested():
-            _insert(db, feed.id, fresh, now)
+            _insert(db, feed.id, [(item, checked) for _, item, checked in fresh], now)
         report.new += len(fresh)
     except sa.exc.IntegrityError:
-        _store_one_by_one(db, feed, [item for item, _ in fresh], now, report)
+        _store_one_by_one(db, feed, prepared, [index for index, *_ in fresh], now, report)
 
 
 def _unique_slug(db, wanted: str, taken: set[str]) -> str:
@@ -131,10 +165,11 @@ def _insert(db, feed_id: int, fresh: list[tuple[Item, dict]], now) -> None:
     )
 
 
-def _store_one_by_one(db, feed: models.Feed, items: list[Item], now, report) -> None:
+def _store_one_by_one(db, feed, prepared: Prepared, indices: list[int], now, report) -> None:
     """The careful path, when another poller raced this one: each item in its own savepoint,
     a duplicate by the database's own unique constraints."""
-    for item in items:
+    for index in indices:
+        item = prepared.items[index]
         same = [models.FeedItem.guid == item.guid] if item.guid else []
         same += [models.FeedItem.link == item.link] if item.link else []
         seen = db.scalar(
@@ -143,15 +178,14 @@ def _store_one_by_one(db, feed: models.Feed, items: list[Item], now, report) -> 
         if seen is not None:
             report.duplicates += 1
             continue
+        checked = dict(prepared.checked[index])
         try:
             with db.begin_nested():
-                checked = editing.check_statement(db, item.values)
+                taken = _existing(db, models.Statement.slug, {checked["slug"]})
+                checked["slug"] = _unique_slug(db, checked["slug"], taken)
                 _insert(db, feed.id, [(item, checked)], now)
         except sa.exc.IntegrityError:  # another poller stored it a moment ago
             report.duplicates += 1
-            continue
-        except (FieldErrors, editing.Conflict) as error:
-            report.skipped.append(f"{item.values['title'][:60]!r}: {error}")
             continue
         report.new += 1
 
@@ -172,7 +206,8 @@ def poll_feed(app: Flask, feed_id: int) -> PollReport:
             report.not_modified = True
         else:
             result = parse(got.body, got.content_type, got.url)
-            _store_result(the_store, feed_id, result, got, now, report)
+            prepared = _prepare(the_store, feed, result.entries, now)
+            _store_result(the_store, feed_id, result, prepared, got, now, report)
     except FeedError as error:
         report.error = str(error)
     except Exception as error:  # a feed must never take the poller down with it
@@ -187,7 +222,9 @@ def poll_feed(app: Flask, feed_id: int) -> PollReport:
 STORE_ATTEMPTS = 4
 
 
-def _store_result(the_store: store.Store, feed_id: int, result, got: Download, now, report):
+def _store_result(
+    the_store: store.Store, feed_id: int, result, prepared, got: Download, now, report
+):
     """Store the new items in one transaction, which begins with a write to the feed's row:
     SQLite's driver opens a transaction only at a write, so a savepoint opened before one
     would commit on release; and on PostgreSQL two pollers of one feed take turns. SQLite
@@ -202,7 +239,7 @@ def _store_result(the_store: store.Store, feed_id: int, result, got: Download, n
                     return
                 row.last_polled_at = now
                 db.flush()
-                _store_entries(db, row, result.entries, now, report)
+                _store_entries(db, row, prepared, now, report)
                 row.etag, row.last_modified = got.etag, got.last_modified
                 if not row.title:
                     row.title = shorten(richtext.plain_text(result.feed.get("title", "")), 200)

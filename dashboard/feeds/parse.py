@@ -89,7 +89,7 @@ def entry_values(entry, feed: models.Feed, fetched_at) -> dict:
         "published": published or fetched_at,
         "summary": summary,
         "body": body,
-        "source_url": link if HTTP_ADDRESS.match(link) else "",
+        "source_url": link if HTTP_ADDRESS.fullmatch(link) else "",
         "language": feed.language,
         "featured": False,
         "draft": not feed.publish,

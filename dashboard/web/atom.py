@@ -17,7 +17,7 @@ from dashboard import config
 from dashboard.cache import keys
 from dashboard.cache.http import cached_response
 from dashboard.cache.live import live_pages
-from dashboard.content import models, richtext, store
+from dashboard.content import models, store
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
 from dashboard.core.snapshot import Snapshot
@@ -65,9 +65,8 @@ def build(shot: Snapshot, rows: list, self_url: str, home_url: str, statement_ur
             _sub(entry, "link", rel="related", href=row.source_url)
         if row.summary:
             _sub(entry, "summary", row.summary, type="text")
-        body = richtext.body_html_text(row.body)
-        if body:
-            _sub(entry, "content", body, type="html")
+        if row.body_html:  # rendered and sanitised when written
+            _sub(entry, "content", row.body_html, type="html")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 

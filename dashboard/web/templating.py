@@ -8,7 +8,6 @@ from jinja2_fragments.flask import render_block as _render_block
 from markupsafe import Markup, escape
 
 from dashboard import config
-from dashboard.content.richtext import body_html
 
 
 def render_page(template: str, **context) -> str:
@@ -27,9 +26,14 @@ def paragraphs(text: str) -> Markup:
     return Markup("\n").join(Markup("<p>{}</p>").format(escape(p)) for p in parts)
 
 
+def stored_html(html: str) -> Markup:
+    """A statement's body as stored: rendered and sanitised when it was written, so safe."""
+    return Markup(html)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["paragraphs"] = paragraphs
-    app.jinja_env.filters["body_html"] = body_html  # statement bodies: rendered and sanitised
+    app.jinja_env.filters["stored_html"] = stored_html
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -104,7 +104,8 @@ BARE = {entity: complete(entity, values) for entity, values in BARE.items()}
 
 
 def row(values: dict):
-    return types.SimpleNamespace(**values)
+    """A stored row: the schema's fields, and the HTML its body was rendered to when written."""
+    return types.SimpleNamespace(**{"body_html": "", **values})
 
 
 def ids(entities) -> list[str]:

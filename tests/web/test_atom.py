@@ -11,7 +11,7 @@ import feedparser
 import sqlalchemy as sa
 
 from dashboard.cache.live import EXTENSION as LIVE
-from dashboard.content import models, store
+from dashboard.content import models, richtext, store
 from dashboard.content.store import EXTENSION as STORE
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -50,6 +50,11 @@ def test_atom_is_valid_and_complete(app, client, at_reference):
     assert again.status_code == 304
 
 
+TRICKY_BODY = (
+    '<p onclick="x()">Body & <a href="https://e.org/?a=1&b=2">link</a></p><script>alert(1)</script>'
+)
+
+
 def test_atom_escapes_text_and_carries_sanitised_html(app, client, at_reference):
     the_store = app.extensions[STORE]
     with the_store.session() as db, db.begin():
@@ -59,8 +64,8 @@ def test_atom_escapes_text_and_carries_sanitised_html(app, client, at_reference)
                 published=dt.datetime(2020, 1, 26, 12, tzinfo=dt.UTC),
                 title=TRICKY,
                 summary=TRICKY,
-                body='<p onclick="x()">Body & <a href="https://e.org/?a=1&b=2">link</a></p>'
-                "<script>alert(1)</script>",
+                body=TRICKY_BODY,
+                body_html=richtext.render(TRICKY_BODY),  # as every writer stores it
                 source_url="https://e.org/?a=1&b=2",
                 language="fr",
             )

@@ -94,7 +94,7 @@ def test_removing_an_unknown_admin_says_so(app):
 
 
 def test_the_migration_keeps_existing_accounts(database_url, tmp_path):
-    app, the_store = app_at_migration(database_url, str(tmp_path), "0003")
+    app, the_store = app_at_migration(database_url, str(tmp_path), "0004")
     with the_store.engine.begin() as connection:
         connection.execute(
             sa.text(
@@ -111,7 +111,7 @@ def test_the_migration_keeps_existing_accounts(database_url, tmp_path):
     config.set_main_option("script_location", store.MIGRATIONS)
     with the_store.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0003")
+        command.downgrade(config, "0004")
     with the_store.engine.connect() as connection:
         columns = {c["name"] for c in sa.inspect(connection).get_columns("admin_users")}
     assert "session_epoch" not in columns and "email" in columns

@@ -76,7 +76,7 @@ def dangerous(text: str) -> list[str]:
 
 
 def test_the_sanitiser_keeps_only_the_allow_list():
-    out = richtext.body_html_text(
+    out = richtext.render(
         "## Heading\n\n# Top\n\nText *em* **strong** [ok](https://example.org) <br>\n\n"
         "- one\n- two\n\n1. first\n\n> quote\n\n<h5>five</h5><table><tr><td>cell</td></tr></table>"
         '<p style="color:red" class="x" id="y">styled</p><a href="/relative" title="t">rel</a>'
@@ -100,7 +100,7 @@ def test_the_sanitiser_keeps_only_the_allow_list():
     assert '<a href="https://example.org" rel="noopener nofollow">ok</a>' in out
     assert "style=" not in out and "class=" not in out and "id=" not in out and "title=" not in out
     assert "Top" in out and "five" in out and "cell" in out  # unwrapped, not lost
-    assert not dangerous(richtext.body_html_text(ALL))
+    assert not dangerous(richtext.render(ALL))
 
 
 @pytest.fixture
@@ -157,7 +157,7 @@ def poisoned_in(data) -> list[dict]:
 
 def test_payloads_are_inert_in_the_apis(app, poisoned):
     client = app.test_client()
-    sanitised = richtext.body_html_text(BODY)
+    sanitised = richtext.render(BODY)
     # What survives sanitising: the words, escaped text and links' words without their hrefs.
     assert "<p>Kept <em>words</em>.</p>" in sanitised
     assert "<p>&lt;svg onload=alert('x3')&gt;</p>" in sanitised

@@ -12,7 +12,7 @@ MAX_URL = 2000  # the column's length
 
 
 def feed_address(url: str) -> str | None:
-    if not HTTP_ADDRESS.match(url) or len(url) > MAX_URL:
+    if not HTTP_ADDRESS.fullmatch(url) or len(url) > MAX_URL:
         return "must be an http:// or https:// address"
     return None
 

@@ -12,8 +12,9 @@ from dashboard.content.schema.base import MISSING, FieldErrors, Kind
 from dashboard.core import timecalc
 from dashboard.core.numbers import whole_number
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,199}$")
-HTTP_ADDRESS = re.compile(r"^https?://[^\s]+$")
+# Whole values, with fullmatch: `$` would also match before a final newline ("https://x\n").
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")
+HTTP_ADDRESS = re.compile(r"https?://[^\s]+")
 DATABASE_INTEGER_MAX = 2**31 - 1  # PostgreSQL's integer column
 
 
@@ -130,7 +131,7 @@ def known_zone(name: Any) -> str | None:
 
 
 def slug_pattern(value: Any) -> str | None:
-    if value and not SLUG.match(value):
+    if value and not SLUG.fullmatch(value):
         return f"slug {value!r} must be lower-case letters, digits and hyphens"
     return None
 

@@ -8,6 +8,9 @@ import datetime as dt
 import re
 import unicodedata
 
+from slugify import slugify as python_slugify
+
+from dashboard import config
 from dashboard.content.schema.base import IF_SET, MISSING, Entity, Field, FieldErrors, Kind
 from dashboard.content.schema.forms import Form
 from dashboard.content.schema.kinds import (
@@ -89,25 +92,50 @@ def parse_published(
 
 
 def slugify(title: str, day: dt.date) -> str:
+    """The title transliterated to lower-case ASCII words ("Заявление МИД" is zaiavlenie-mid),
+    then the day. A Latin title gives what earlier versions gave; the backend is named, as
+    python-slugify advises, so that a slug, once derived, is derived the same again."""
+    words = python_slugify(
+        title,
+        max_length=80,
+        entities=False,  # a title is plain text: "&amp;" is what it says
+        decimal=False,
+        hexadecimal=False,
+        replacements=((",", "-"),),  # "4,500" stays 4-500, not 4500
+        backend="text-unidecode",
+    )
+    return f"{words or 'statement'}-{day.isoformat()}"
+
+
+def legacy_slugify(title: str, day: dt.date) -> str:
+    """What versions before transliteration derived: every letter outside ASCII dropped, so
+    that a title in Cyrillic became `statement-DATE`. Only to find rows stored under it."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     words = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
     return f"{words[:80].rstrip('-') or 'statement'}-{day.isoformat()}"
 
 
-def derived_slug(context, values: dict) -> str:
+def derived_slug(context, values: dict, made=slugify) -> str:
     """From the title and the day it was published, in the site's zone."""
     title, published = values["title"], values["published"]
     if not title or published is None or not timecalc.is_known_zone(context.timezone):
         return ""
-    return slugify(title, timecalc.local_date(published, context.timezone))
+    return made(title, timecalc.local_date(published, context.timezone))
 
 
 def language_code(code: str) -> str | None:
     return None if is_language_code(code) else f"language {code!r} is not a known language code"
 
 
+def body_size(body: str) -> str | None:
+    size = len(body.encode("utf-8"))
+    if size > config.BODY_MAX_BYTES:
+        return f"'body' is {size:,} bytes; the most a body may hold is {config.BODY_MAX_BYTES:,}"
+    return None
+
+
 def http_address(address: str) -> str | None:
-    if address and not HTTP_ADDRESS.match(address):
+    if address and not HTTP_ADDRESS.fullmatch(address):
         return "'source_url' must be an http:// or https:// address"
     return None
 
@@ -192,6 +220,7 @@ STATEMENT = Entity(
         Field(
             "body",
             Text(),
+            checks=(body_size,),
             export=IF_SET,
             form=Form("Body", input="textarea", rows=14, help=BODY_HELP),
         ),

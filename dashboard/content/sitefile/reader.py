@@ -10,8 +10,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from dashboard.content import models, store
+from dashboard import config
+from dashboard.content import models, rendering, store
 from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, Context, Problems
+from dashboard.content.schema import statement as statement_schema
+from dashboard.content.sitefile import guard
 
 DEMO_PATH = Path(__file__).parent.parent / "demo" / "site.toml"
 ARRAYS = {"clocks": CLOCK, "counters": COUNTER, "statements": STATEMENT}  # [[clocks]], …
@@ -33,6 +36,10 @@ class SiteSpec:
     clocks: list[dict]
     counters: list[dict]
     statements: list[dict]
+    source: str = ""  # the file, as errors name it
+    # A slug derived from a title in another script, and the one versions before
+    # transliteration derived from it: a reload finds the row stored under the older one.
+    former_slugs: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -58,10 +65,15 @@ class LoadReport:
 def parse(text: str, source: str) -> SiteSpec:
     """Check the whole file and collect every problem before anything touches the store."""
     try:
+        guard.check_shape(text)  # first: some shapes would take tomllib all the memory there is
         data = tomllib.loads(text)
+    except guard.TooComplex as error:
+        raise SiteFileError(source, [f"cannot be read safely: {error}"]) from None
     except tomllib.TOMLDecodeError as error:
         # tomllib names the line and column, and rejects impossible dates like 2019-02-30.
         raise SiteFileError(source, [f"not valid TOML: {error}"]) from None
+    except RecursionError:  # the guard bounds nesting well below this; in case it misses one
+        raise SiteFileError(source, ["cannot be read safely: nested too deep"]) from None
     problems = Problems(text)
     problems.unknown_keys(data, {"site", *ARRAYS}, "top level")
     site = data.get("site")
@@ -71,14 +83,30 @@ def parse(text: str, source: str) -> SiteSpec:
     site_values = SITE.read(problems, site, "[site]")
     context = Context(site_values["timezone"], site_values["locale"])
     tables: dict[str, list[dict]] = {}
+    given: dict[str, list[dict]] = {}
     for name, entity in ARRAYS.items():
-        rows = array(problems, data, name)
-        tables[name] = [entity.read(problems, row, f"{name}[{n}]", context) for n, row in rows]
+        given[name] = [row for _, row in array(problems, data, name)]
+        tables[name] = [
+            entity.read(problems, row, f"{name}[{n}]", context)
+            for n, row in enumerate(given[name], start=1)
+        ]
     for name, entity in ARRAYS.items():
         duplicates(problems, tables[name], name, entity.key)
     if problems.problems:
         raise SiteFileError(source, problems.problems)
-    return SiteSpec(site=site_values, **tables)
+    former = _former_slugs(given["statements"], tables["statements"], context)
+    return SiteSpec(site=site_values, **tables, source=source, former_slugs=former)
+
+
+def _former_slugs(given: list[dict], statements: list[dict], context: Context) -> dict:
+    former = {}
+    for row, values in zip(given, statements, strict=True):
+        if str(row.get("slug") or "").strip():
+            continue  # a slug the file gives is the slug
+        old = statement_schema.derived_slug(context, values, statement_schema.legacy_slugify)
+        if old != values["slug"]:
+            former[values["slug"]] = old
+    return former
 
 
 def array(problems: Problems, data: dict, key: str):
@@ -107,15 +135,23 @@ def duplicates(problems: Problems, rows: list[dict], kind: str, key: str) -> Non
 
 def read_file(path: str | Path) -> SiteSpec:
     path = Path(path)
+    limit = config.SITE_FILE_MAX_BYTES
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)  # never more, whatever the file (or device) holds
+        if len(data) > limit:
+            raise SiteFileError(
+                str(path), [f"larger than {limit:,} bytes, the most a site file may hold"]
+            )
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise SiteFileError(str(path), ["no such file"]) from None
     except UnicodeDecodeError as error:
         raise SiteFileError(str(path), [f"not UTF-8 text: {error}"]) from None
     except OSError as error:
         raise SiteFileError(str(path), [error.strerror or str(error)]) from None
-    return parse(text, str(path))
+    # As read_text did: universal newlines (a CR LF file reads as LF, a lone CR too).
+    return parse(text.replace("\r\n", "\n").replace("\r", "\n"), str(path))
 
 
 Progress = Callable[[list], Iterable]
@@ -138,13 +174,56 @@ def apply(session: Session, spec: SiteSpec, progress: Progress | None = None) ->
     for position, counter in enumerate(spec.counters):
         values = {**counter, "position": position}
         _upsert(session, models.Counter, "slug", values, report, "counters")
+    render_bodies(session, spec)  # done already, outside the transaction, when load() calls
     for statement in progress(spec.statements) if progress else spec.statements:
+        statement = _under_former_slug(session, spec, statement)
         _upsert(session, models.Statement, "slug", statement, report, "statements")
 
     session.flush()
     if report.any_change:
         store.mark_changed(session)
     return report
+
+
+def _under_former_slug(session: Session, spec: SiteSpec, statement: dict) -> dict:
+    """The statement under the slug it is stored as: the one derived now, or, if only that of
+    an older version is stored, for the same title and instant, that one (slugs never change)."""
+    former = spec.former_slugs.get(statement["slug"])
+    if former is None or _statement_row(session, statement["slug"]) is not None:
+        return statement
+    row = _statement_row(session, former)
+    if row is None or (row.title, row.published) != (statement["title"], statement["published"]):
+        return statement
+    return {**statement, "slug": former}
+
+
+def _statement_row(session: Session, slug: str) -> models.Statement | None:
+    query = sa.select(models.Statement).where(models.Statement.slug == slug)
+    return session.scalars(query).first()
+
+
+def render_bodies(session: Session, spec: SiteSpec) -> None:
+    """Give each statement its body's HTML: the stored one when its body is unchanged, else
+    rendered now, within the time limit. SiteFileError names each body that cannot be."""
+    pending = [s for s in spec.statements if "body_html" not in s]
+    stored: dict[str, tuple[str, str]] = {}
+    slugs = [s["slug"] for s in pending]
+    for start in range(0, len(slugs), 500):  # well under every database's bound parameters
+        query = sa.select(models.Statement.slug, models.Statement.body, models.Statement.body_html)
+        found = session.execute(query.where(models.Statement.slug.in_(slugs[start : start + 500])))
+        stored.update((slug, (body, html)) for slug, body, html in found)
+    problems = []
+    for number, statement in enumerate(spec.statements, start=1):
+        if "body_html" in statement:
+            continue
+        body, html = stored.get(statement["slug"], (None, ""))
+        try:
+            unchanged = body == statement["body"]
+            statement["body_html"] = html if unchanged else rendering.body_html(statement["body"])
+        except rendering.BodyNotRendered as error:
+            problems.append(f"statements[{number}] ({statement['slug']!r}): {error}")
+    if problems:
+        raise SiteFileError(spec.source or "the site file", problems)
 
 
 def _upsert(session, model, key: str, values: dict, report: LoadReport, kind: str) -> None:
@@ -170,6 +249,9 @@ def _count(tally: dict[str, int], kind: str) -> None:
 
 
 def load(target_store: store.Store, spec: SiteSpec, progress: Progress | None = None) -> LoadReport:
-    """All of the file, or none of it."""
+    """All of the file, or none of it. Bodies are rendered first, outside the transaction:
+    on SQLite it holds the one write lock, and rendering thousands of bodies takes a while."""
+    with target_store.session() as session:
+        render_bodies(session, spec)
     with target_store.session() as session, session.begin():
         return apply(session, spec, progress)

@@ -10,7 +10,6 @@ from flask import jsonify
 from dashboard.cache import keys
 from dashboard.cache.http import cached_response
 from dashboard.cache.live import live_pages
-from dashboard.content.richtext import body_html_text
 from dashboard.core import timecalc
 from dashboard.core.snapshot import DatedStatement, SiteContent, Snapshot
 from dashboard.i18n.languages import LANGUAGES, locales
@@ -84,5 +83,5 @@ def _statement_json(statement: DatedStatement, body: bool = False) -> dict:
     }
     if body:
         data["body"] = item.body
-        data["body_html"] = body_html_text(item.body)  # rendered and sanitised
+        data["body_html"] = item.body_html  # rendered and sanitised when written
     return data

@@ -17,7 +17,7 @@ from dashboard import config
 from dashboard.cache import keys
 from dashboard.cache.http import cached_response
 from dashboard.cache.live import live_pages
-from dashboard.content import editing, models, richtext, store
+from dashboard.content import editing, models, store
 from dashboard.content.schema import STATEMENT, Context, FieldErrors
 from dashboard.content.schema import statement as statement_schema
 from dashboard.content.store import current_store
@@ -62,7 +62,7 @@ def statement_json(item: StatementItem, zone_name: str, row: models.Statement | 
     `computed` names: made here, and ignored when a writer sends them back."""
     data = STATEMENT.to_json(item) if row is None else STATEMENT.to_json(row, writer=True)
     data["date"] = dated(item, zone_name).date_iso
-    data["body_html"] = richtext.body_html_text(item.body)
+    data["body_html"] = item.body_html  # rendered and sanitised when written
     data["url"] = url_for("public.statement", slug=item.slug)
     if row is not None:
         data["updated"] = timecalc.format_instant(row.updated_at)

@@ -1,15 +1,15 @@
 """admin sessions end on the server: each account's session epoch, signed into its session
 cookies; signing out and a password reset move it on, ending every session signed before
 
-Revision ID: 0004_admin_session_epoch
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_admin_session_epoch"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
