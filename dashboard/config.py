@@ -139,6 +139,9 @@ def defaults() -> dict:
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # forms and JSON; site files load from the CLI
         "ADMIN_PASSWORD_MIN_LENGTH": 12,
+        # werkzeug's scrypt at its own cost (n=2**15, r=8, p=1); a stored hash names its own
+        # method and cost, so raising this later leaves existing passwords working.
+        "PASSWORD_HASH_METHOD": "scrypt",
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_WINDOW_SECONDS": 15 * 60,
         # Feeds in.

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from dashboard.content import models
 from dashboard.content.store import EXTENSION as STORE
 from dashboard.web.auth import accounts, sessions
+from tests.helpers.databases import TEST_PASSWORD_HASH_METHOD
 
 ADMIN_EMAIL = "press@embassy.example"
 ADMIN_PASSWORD = "correct horse battery staple"
@@ -20,7 +21,7 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 @functools.cache
 def _password_hash(password: str) -> str:
     """scrypt is slow by design: each password is hashed once per test run."""
-    return accounts.hash_password(password)
+    return accounts.hash_password(password, TEST_PASSWORD_HASH_METHOD)
 
 
 def make_admin(app, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> None:

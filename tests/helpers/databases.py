@@ -65,6 +65,7 @@ class _MemoryBytecodeCache(BytecodeCache):
 
 
 TEMPLATE_BYTECODE = _MemoryBytecodeCache()
+TEST_PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 
 
 def make_app(database_url: str, instance: Path) -> Flask:
@@ -74,6 +75,9 @@ def make_app(database_url: str, instance: Path) -> Flask:
             "DATABASE_URL": database_url,
             "INSTANCE_PATH": str(instance),
             "SECRET_KEY": "test",
+            # scrypt still, at a cost a test can afford many times over: the full cost is
+            # 0.17 s a hash here, and sign-ins alone cost the fast tier 12 s at it.
+            "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
         }
     )
     made.jinja_env.bytecode_cache = TEMPLATE_BYTECODE

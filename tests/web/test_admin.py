@@ -11,10 +11,10 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 
-from dashboard import create_app
+from dashboard import config, create_app
 from dashboard.content import models, sitefile, store
 from dashboard.content.store import EXTENSION as STORE
-from dashboard.web.auth import secretkey
+from dashboard.web.auth import accounts, secretkey
 from tests.helpers.admin import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -271,3 +271,11 @@ def test_the_app_refuses_to_start_without_a_secret_key(database_url, tmp_path, m
     assert create_app(config).config["SECRET_KEY"] == "from the environment"
     for made in (cli_app, tests_app, from_file):
         made.extensions[STORE].engine.dispose()
+
+
+def test_outside_the_tests_passwords_get_scrypt_at_its_full_cost(app):
+    """The tests' apps hash cheaply (tests/helpers/databases.py); a deployment must not."""
+    assert config.defaults()["PASSWORD_HASH_METHOD"] == "scrypt"
+    with app.app_context():
+        app.config["PASSWORD_HASH_METHOD"] = config.defaults()["PASSWORD_HASH_METHOD"]
+        assert accounts.hash_password("long enough pass").startswith("scrypt:32768:8:1$")

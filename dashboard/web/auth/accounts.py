@@ -4,6 +4,7 @@ every web process counts the same failures."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import math
 
@@ -14,10 +15,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from dashboard.content import models, store
 from dashboard.core import timecalc
 
-PASSWORD_METHOD = "scrypt"
 MAX_PASSWORD_LENGTH = 1024
-# Checked against when the e-mail is unknown, so that a wrong address costs the same time.
-_DUMMY_HASH = generate_password_hash("not a password, only a timing equaliser", PASSWORD_METHOD)
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Checked against when the e-mail is unknown, so that a wrong address costs the same time
+    as a wrong password."""
+    return generate_password_hash("not a password, only a timing equaliser", method)
 
 
 class PasswordError(ValueError):
@@ -57,8 +62,9 @@ def check_password_rules(password: str, min_length: int) -> None:
         raise PasswordError(f"the password must be at most {MAX_PASSWORD_LENGTH} characters long")
 
 
-def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=PASSWORD_METHOD)
+def hash_password(password: str, method: str | None = None) -> str:
+    """A hash by the app's PASSWORD_HASH_METHOD (werkzeug's scrypt, at its own cost)."""
+    return generate_password_hash(password, method or current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def fingerprint(user: models.AdminUser) -> str:
@@ -150,7 +156,7 @@ def authenticate(the_store: store.Store, email: str, password: str) -> Admin | N
         ).first()
         candidate = password[:MAX_PASSWORD_LENGTH]
         if user is None:
-            check_password_hash(_DUMMY_HASH, candidate)
+            check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), candidate)
             ok = False
         else:
             ok = check_password_hash(user.password_hash, candidate)
