@@ -23,11 +23,13 @@ from tests.helpers.chromium import launch_chromium
 from tests.helpers.databases import app_from, build_templates, fresh_database
 from tests.helpers.htmx import pinned_htmx
 from tests.helpers.reference import REFERENCE_INSTANT
+from tests.helpers.routing import share_compiled_builders
 from tests.helpers.servers import AppServer, FileServer
 
 # Keep the rewritten test modules between runs even where PYTHONDONTWRITEBYTECODE is set:
 # rewriting and compiling every one of them again costs the fast tier seconds a run.
 sys.dont_write_bytecode = False
+share_compiled_builders()
 
 
 @pytest.fixture
