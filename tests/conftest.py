@@ -20,7 +20,7 @@ from playwright.sync_api import sync_playwright
 
 from dashboard import config
 from tests.helpers.chromium import launch_chromium
-from tests.helpers.databases import app_from, build_templates, fresh_database
+from tests.helpers.databases import app_on, build_templates, fresh_database
 from tests.helpers.htmx import pinned_htmx
 from tests.helpers.reference import REFERENCE_INSTANT
 from tests.helpers.routing import share_compiled_builders
@@ -46,16 +46,22 @@ def templates(tmp_path_factory) -> dict[str, str]:
 
 
 @pytest.fixture
-def empty_app(database_url, tmp_path, templates):
+def empty_app(tmp_path, templates):
     """An app whose database has the schema but no site yet."""
-    with app_from(templates["schema"], database_url, tmp_path / "instance") as made:
+    with (
+        fresh_database(tmp_path, templates["schema"]) as url,
+        app_on(url, tmp_path / "instance") as made,
+    ):
         yield made
 
 
 @pytest.fixture
-def app(database_url, tmp_path, templates):
+def app(tmp_path, templates):
     """An app with the demo content: the reference page of 26 January 2020."""
-    with app_from(templates["demo"], database_url, tmp_path / "instance") as made:
+    with (
+        fresh_database(tmp_path, templates["demo"]) as url,
+        app_on(url, tmp_path / "instance") as made,
+    ):
         yield made
 
 

@@ -1,4 +1,4 @@
-"""A big legitimate site file, 10,000 statements like the demo's (16.5 MB), passes the limits
+"""A big legitimate site file, 5,000 statements like the demo's (8 MB), passes the limits
 that refuse pathological ones, and loads; a reload renders no body again."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import tomli_w
 from dashboard.content import models, rendering, sitefile
 from dashboard.content.store import EXTENSION as STORE
 
-STATEMENTS = 10_000
+STATEMENTS = 5_000
 
 
 def big_site_file() -> tuple[str, int]:
@@ -26,11 +26,11 @@ def big_site_file() -> tuple[str, int]:
     return text, sum(1 for statement in statements if statement.get("body"))
 
 
-def test_ten_thousand_statements_load(empty_app, tmp_path, monkeypatch):
+def test_five_thousand_statements_load(empty_app, tmp_path, monkeypatch):
     path = tmp_path / "big.toml"
     text, with_body = big_site_file()
     path.write_text(text, encoding="utf-8")
-    assert path.stat().st_size > 16_000_000
+    assert path.stat().st_size > 8_000_000
     runner = empty_app.test_cli_runner()
     first = runner.invoke(args=["load", str(path)])
     assert first.exit_code == 0, first.output

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, Phase, settings
 
-from tests.web.test_routes_property import no_route_answers_5xx
+from tests.helpers.routes import no_route_answers_5xx
 
 HEAVY = settings(
-    max_examples=150,
+    max_examples=60,
     derandomize=True,  # like the fast run, the same requests on every machine: more of them
     database=None,
     deadline=None,
