@@ -6,7 +6,6 @@ The browser fixtures (`browser`, `serve`, `local_htmx`, `new_context`, ...) are 
 from __future__ import annotations
 
 import datetime as dt
-import html.parser
 import re
 import time
 import urllib.request
@@ -28,6 +27,7 @@ from tests.helpers.clock import (
     next_boundary,
 )
 from tests.helpers.htmx import sri_sha384
+from tests.helpers.markup import Tags
 from tests.helpers.servers import FileServer, StalledServer
 
 pytestmark = pytest.mark.browser
@@ -181,24 +181,11 @@ def test_stalled_cdn_does_not_hold_back_first_paint(serve, playwright):
             browser.close()
 
 
-class _Scripts(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.scripts: list[dict[str, str | None]] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "script":
-            self.scripts.append(dict(attrs))
-
-
 def test_template_integrity_is_the_pinned_htmx(serve, htmx_bytes):
     server = serve(**DEPLOYED_HTMX)
     with urllib.request.urlopen(server.url("/"), timeout=10) as response:
         page = response.read().decode("utf-8")
-    parser = _Scripts()
-    parser.feed(page)
-    parser.close()
-    (tag,) = [s for s in parser.scripts if s.get("src") == config.HTMX_CDN_URL]
+    (tag,) = Tags(page).find("script", src=config.HTMX_CDN_URL)
     assert f"htmx.org@{config.HTMX_VERSION}/" in config.HTMX_CDN_URL
     assert tag["integrity"] == sri_sha384(htmx_bytes) == config.HTMX_SRI
     assert tag["crossorigin"] == "anonymous"

@@ -3,31 +3,17 @@ block's note for when updates stop. What the browser does with them: tests/brows
 
 from __future__ import annotations
 
-import html.parser
-
 import pytest
 
 from dashboard import config, create_app
 from tests.helpers.htmx import sri_sha384
+from tests.helpers.markup import Tags
 
 VENDORED = f"/static/{config.HTMX_LOCAL_FILE}"
 
 
-class _Scripts(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.scripts: list[dict[str, str | None]] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "script":
-            self.scripts.append(dict(attrs))
-
-
 def scripts(page: str) -> list[dict[str, str | None]]:
-    parser = _Scripts()
-    parser.feed(page)
-    parser.close()
-    return parser.scripts
+    return Tags(page).find("script")
 
 
 def test_the_shipped_htmx_is_the_pinned_file(client):
