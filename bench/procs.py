@@ -10,6 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from dashboard.cli.supervisor import group_alive
 from tests.helpers.serving import descendants
 
 
@@ -47,9 +48,9 @@ class Processes:
             process.wait(timeout=10)
         # children left behind by a leader that already exited
         deadline = time.monotonic() + 5
-        while _group_alive(process.pid) and time.monotonic() < deadline:
+        while group_alive(process.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        if _group_alive(process.pid):
+        if group_alive(process.pid):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
         self.running = [(n, p) for n, p in self.running if p is not process]
@@ -57,16 +58,6 @@ class Processes:
     def stop_all(self) -> None:
         for _name, process in reversed(list(self.running)):
             self.stop(process)
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def cpu_seconds(pid: int) -> float:
