@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     Date,
     DateTime,
     ForeignKey,
@@ -14,12 +15,13 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from dashboard.core.timecalc import utcnow
 
@@ -92,6 +94,31 @@ class Counter(Base):
     translations: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+# -- topics (migration 0007) --------------------------------------------------------------------
+class Topic(Base):
+    """What statements are about: /topics/<slug> lists them, with a name per language."""
+
+    __tablename__ = "topics"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    # {"ru": {"name": "..."}}: the topic's name in other languages.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# A statement's topics. The primary key leads with the statement; the index lists a topic's
+# statements without reading the others'.
+statement_topics = Table(
+    "statement_topics",
+    Base.metadata,
+    Column("statement_id", ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_statement_topics_topic_id", "topic_id", "statement_id"),
+)
+
+
 class Statement(Base):
     __tablename__ = "statements"
     __table_args__ = (Index("ix_statements_published_id", "published", "id"),)
@@ -112,6 +139,19 @@ class Statement(Base):
     draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Set on every insert and update (site file, admin, API, feeds); Atom's <updated>.
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow, onupdate=_utcnow)
+    # Loaded with the statement (one query for a whole page of them): rows outlive their
+    # session everywhere they are shown.
+    topic_rows: Mapped[list[Topic]] = relationship(
+        secondary=statement_topics,
+        lazy="selectin",
+        order_by=(Topic.position, Topic.id),
+        passive_deletes=True,
+    )
+
+    @property
+    def topics(self) -> list[str]:
+        """The slugs of its topics, as the schema reads and writes them."""
+        return [topic.slug for topic in self.topic_rows]
 
 
 class Rendered(Base):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dashboard.content import models
 from dashboard.content.schema import counter as counter_schema
 from dashboard.content.schema import statement as statement_schema
-from dashboard.core.snapshot import ClockDef, SiteContent, StatementItem
+from dashboard.core.snapshot import ClockDef, SiteContent, StatementItem, TopicDef
 
 EXTENSION = "dashboard.store"
 MIGRATIONS = "dashboard.content:migrations"
@@ -163,6 +163,9 @@ def read_content(session: Session, include_drafts: bool = False) -> SiteContent:
         featured=statement_schema.item(featured) if featured else None,
         latest=tuple(statement_schema.item(s) for s in latest),
         languages=tuple(statement_languages(session)),
+        topics=tuple(
+            TopicDef(t.slug, t.name, site.locale, t.translations or {}) for t in topics(session)
+        ),
     )
 
 
@@ -171,8 +174,10 @@ def statements_page(
     limit: int,
     before: tuple[dt.datetime, int] | None = None,
     language: str | None = None,
+    topic: str | None = None,
 ) -> tuple[list[StatementItem], tuple[dt.datetime, int] | None]:
-    """Newest first, by keyset: `before` is the (published, id) of the last row already shown."""
+    """Newest first, by keyset: `before` is the (published, id) of the last row already shown.
+    `language` and `topic` (a slug) narrow it."""
     query = (
         sa.select(models.Statement)
         .where(PUBLISHED)
@@ -180,6 +185,8 @@ def statements_page(
     )
     if language:
         query = query.where(models.Statement.language == language)
+    if topic:
+        query = query.where(with_topic(topic))
     if before is not None:
         published, row_id = before
         # A row-value comparison, which both SQLite and PostgreSQL answer from the
@@ -192,6 +199,28 @@ def statements_page(
     rows = rows[:limit]
     cursor = (rows[-1].published, rows[-1].id) if more and rows else None
     return [statement_schema.item(r) for r in rows], cursor
+
+
+def with_topic(slug: str) -> sa.ColumnElement[bool]:
+    """The condition for statements about the topic `slug`: read from the topic's links
+    (ix_statement_topics_topic_id), not from every statement's."""
+    links = models.statement_topics.c
+    return models.Statement.id.in_(
+        sa.select(links.statement_id)
+        .join(models.Topic, models.Topic.id == links.topic_id)
+        .where(models.Topic.slug == slug)
+    )
+
+
+def topics(session: Session) -> list[models.Topic]:
+    """Every topic, in order."""
+    query = sa.select(models.Topic).order_by(models.Topic.position, models.Topic.id)
+    return list(session.scalars(query))
+
+
+def topic_choices(session: Session) -> list[tuple[str, str]]:
+    """(slug, name) of every topic, in order: what a statement may name."""
+    return [(topic.slug, topic.name) for topic in topics(session)]
 
 
 def statement_languages(session: Session) -> list[str]:
@@ -231,6 +260,7 @@ def content_counts(session: Session) -> dict[str, int]:
         "drafts": count(models.Statement, models.Statement.draft.is_(True)),
         "counters": count(models.Counter),
         "clocks": count(models.Clock),
+        "topics": count(models.Topic),
         "feeds": count(models.Feed),
     }
 

@@ -20,6 +20,7 @@ from dashboard.content.schema import (
     FEED,
     SITE,
     STATEMENT,
+    TOPIC,
     Context,
     Entity,
     Field,
@@ -33,7 +34,8 @@ from dashboard.content.schema.kinds import Text
 from dashboard.content.sitefile.writer import dumps
 from dashboard.core.snapshot import SiteContent, snapshot
 
-SITE_ZONE = Context("Asia/Kathmandu", "en")  # +05:45: a wall clock that is not UTC
+# +05:45: a wall clock that is not UTC; and the topics statements may name.
+SITE_ZONE = Context("Asia/Kathmandu", "en", topics=(("osce", "OSCE"), ("salisbury", "Salisbury")))
 
 FULL = {
     SITE: {
@@ -61,8 +63,10 @@ FULL = {
         "summary": "Short.",
         "body": "Para *one*.\n\nPara two.",
         "featured": True,
+        "topics": ["osce", "salisbury"],
         "draft": True,
     },
+    TOPIC: {"slug": "osce", "name": "OSCE", "translations": {"ru": {"name": "ОБСЕ"}}},
     FEED: {
         "url": "https://mid.example/feed.xml",
         "interval_minutes": 15,
@@ -81,11 +85,13 @@ BARE = {
         "summary": "",
         "body": "",
         "featured": False,
+        "topics": [],
         "draft": False,
     },
+    TOPIC: {**FULL[TOPIC], "translations": {}},
     FEED: {**FULL[FEED], "interval_minutes": 10080, "publish": True},
 }
-IN_SITE_FILES = [SITE, CLOCK, COUNTER, STATEMENT]  # feeds are configuration, not content
+IN_SITE_FILES = [SITE, CLOCK, COUNTER, TOPIC, STATEMENT]  # feeds are configuration, not content
 ALL = [*IN_SITE_FILES, FEED]
 
 
@@ -140,12 +146,14 @@ def test_a_site_file_of_every_entity_reads_back_through_toml():
         "site": SITE.export(row(FULL[SITE])),
         "clocks": [CLOCK.export(row(FULL[CLOCK]))],
         "counters": [COUNTER.export(row(FULL[COUNTER])), COUNTER.export(row(bare))],
+        "topics": [TOPIC.export(row(FULL[TOPIC])), {"slug": "salisbury", "name": "Salisbury"}],
         "statements": [STATEMENT.export(row(FULL[STATEMENT]))],
     }
     spec = site_file(document)
     assert spec.site == FULL[SITE]
     assert spec.clocks == [FULL[CLOCK]]
     assert spec.counters == [FULL[COUNTER], bare]
+    assert spec.topics == [FULL[TOPIC], {**BARE[TOPIC], "slug": "salisbury", "name": "Salisbury"}]
     assert spec.statements == [FULL[STATEMENT]]
 
 
@@ -217,9 +225,11 @@ def posted(entity: Entity, shown: dict, context: Context) -> MultiDict:
         if widget.input == "checkbox":
             if value:
                 form[widget.name] = "1"
+        elif widget.input == "checkboxes":  # one value for each box that is checked
+            form.setlist(widget.name, [v for v, _text in widget.options if v in (value or [])])
         elif widget.input == "translations":
             for code, _name in widget.options:
-                for word in ("event", "note"):
+                for word, _label in widget.parts:
                     key = f"{widget.name}-{code}-{word}"
                     form[key] = (value or {}).get(code, {}).get(word, "")
         else:
@@ -302,7 +312,11 @@ BAD = {  # a record, and the required keys it leaves out
     SITE: ({"title": " ", "timezone": "Mars/Base", "locale": "fr", "latest_count": -1}, set()),
     CLOCK: ({"label": "A", "timezone": "Nope/Z", "hour12": "yes"}, set()),
     COUNTER: ({"slug": "Bad", "since": "2020-01-01", "evnet": "x"}, {"event"}),
-    STATEMENT: ({"title": 5, "published": "x", "featured": 1, "source_url": "ftp://x"}, set()),
+    STATEMENT: (
+        {"title": 5, "published": "x", "featured": 1, "source_url": "ftp://x", "topics": ["nope"]},
+        set(),
+    ),
+    TOPIC: ({"slug": "OSCE", "translations": {"xx": {"name": "OSCE"}}}, {"name"}),
     FEED: ({"url": "ftp://x", "interval_minutes": 0, "language": "xx-nolang"}, set()),
 }
 
