@@ -13,8 +13,12 @@ def live_block(locale: str) -> str:
     return f"live:{locale}"
 
 
-def archive(locale: str, language: str, before: str, per_page: int) -> str:
-    return f"archive:{locale}:{language}:{before}:{per_page}"
+def archive(locale: str, language: str, topic: str, before: str, per_page: int) -> str:
+    return f"archive:{locale}:{language}:{topic}:{before}:{per_page}"
+
+
+def topic(locale: str, slug: str, before: str, per_page: int) -> str:
+    return f"topic:{locale}:{slug}:{before}:{per_page}"
 
 
 def statement(locale: str, slug: str) -> str:
@@ -25,17 +29,17 @@ def snapshot_json(locale: str) -> str:
     return f"snapshot.json:{locale}"
 
 
-def api_statements(limit: int, before: str) -> str:
-    return f"api.statements:{limit}:{before}"
+def api_statements(limit: int, before: str, topic: str = "") -> str:
+    return f"api.statements:{limit}:{topic}:{before}"
 
 
 def api_statement(slug: str) -> str:
     return f"api.statement:{slug}"
 
 
-def atom(host_url: str, asked_locale: str) -> str:
+def atom(host_url: str, asked_locale: str, topic: str = "") -> str:
     # Absolute links depend on the host asked for, so the bytes are kept per host.
-    return f"atom:{asked_locale}:{host_url}"
+    return f"atom:{asked_locale}:{topic}:{host_url}"
 
 
 def embed(query_string: str, fragment: bool) -> str:

@@ -1,4 +1,5 @@
-"""The public HTML: the page, its live fragment, the archive and one page per statement."""
+"""The public HTML: the page, its live fragment, the archive, one page per statement and one
+per topic."""
 
 from __future__ import annotations
 
@@ -67,7 +68,9 @@ ARCHIVE = params.Query(
     lang=LANG,
     before=params.CursorParameter(),
     language=params.Text(35, pattern=r"[A-Za-z0-9_-]+", example="en or ru"),
+    topic=params.TOPIC,
 )
+TOPIC_PAGE = params.Query("public.topic", lang=LANG, before=params.CursorParameter())
 
 
 def _choice(now: dt.datetime, values: dict) -> language_choice.Choice:
@@ -92,29 +95,70 @@ def archive():
     now = timecalc.utcnow()
     values = ARCHIVE.read()
     choice = _choice(now, values)
-    before, language = values["before"], values["language"] or ""
+    before, language, topic = values["before"], values["language"] or "", values["topic"] or ""
+    if topic:
+        params.known_topic(live_pages().content(now), "topic", topic)
     per_page = int(current_app.config["STATEMENTS_PER_PAGE"])
+    # The filters, as every link on the page keeps them.
+    filters = {"language": language or None, "topic": topic or None}
 
     def view(shot: Snapshot) -> tuple[str, dt.datetime]:
         with current_store().session() as session:
-            items, cursor = store.statements_page(session, per_page, before, language or None)
+            items, cursor = store.statements_page(
+                session, per_page, before, language or None, topic or None
+            )
         older = None
         if cursor:
-            older = url_for(
-                "public.archive", before=format_cursor(cursor), language=language or None
-            )
+            older = url_for("public.archive", before=format_cursor(cursor), **filters)
+        content = live_pages().content(shot.minute)  # read once a revision
         html = render_page(
             "public/statements.html",
             shot=shot,
             statements=[dated(item, shot.date.timezone) for item in items],
             older=older,
-            first_page=before is None,
+            newest=None if before is None else url_for("public.archive", **filters),
             language=language,
-            languages=live_pages().content(shot.minute).languages,  # read once a revision
+            languages=content.languages,
+            topic=topic,
+            topics=content.topics,
         )
         return html, shot.next_change
 
-    key = keys.archive(choice.locale, language, ARCHIVE.raw("before") if before else "", per_page)
+    raw_before = ARCHIVE.raw("before") if before else ""
+    key = keys.archive(choice.locale, language, topic, raw_before, per_page)
+    rendered = live_pages().get(key, now, view=view, locale=choice.locale)
+    return _respond(rendered, now, choice, hx=False)
+
+
+@bp.get("/topics/<slug>")
+def topic(slug: str):
+    """A topic's statements, newest first, paged by keyset as the archive is."""
+    now = timecalc.utcnow()
+    values = TOPIC_PAGE.read()
+    choice = _choice(now, values)
+    before = values["before"]
+    per_page = int(current_app.config["STATEMENTS_PER_PAGE"])
+
+    def view(shot: Snapshot) -> tuple[str, dt.datetime]:
+        found = live_pages().content(shot.minute).topic(slug)
+        if found is None:
+            abort(404, description=f"There is no topic called {slug!r}.")
+        with current_store().session() as session:
+            items, cursor = store.statements_page(session, per_page, before, topic=slug)
+        older = None
+        if cursor:
+            older = url_for("public.topic", slug=slug, before=format_cursor(cursor))
+        html = render_page(
+            "public/topic.html",
+            shot=shot,
+            topic=found,
+            statements=[dated(item, shot.date.timezone) for item in items],
+            older=older,
+            newest=None if before is None else url_for("public.topic", slug=slug),
+        )
+        return html, shot.next_change
+
+    key = keys.topic(choice.locale, slug, TOPIC_PAGE.raw("before") if before else "", per_page)
     rendered = live_pages().get(key, now, view=view, locale=choice.locale)
     return _respond(rendered, now, choice, hx=False)
 
@@ -129,8 +173,13 @@ def statement(slug: str):
             item = store.statement_by_slug(session, slug)
         if item is None:
             abort(404, description=f"There is no statement called {slug!r}.")
+        content = live_pages().content(shot.minute)
+        topics = [content.topic(name) for name in item.extra.get("topics", ())]
         html = render_page(
-            "public/statement.html", shot=shot, statement=dated(item, shot.date.timezone)
+            "public/statement.html",
+            shot=shot,
+            statement=dated(item, shot.date.timezone),
+            topics=[found for found in topics if found is not None],
         )
         return html, shot.next_change
 

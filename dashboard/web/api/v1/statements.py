@@ -95,25 +95,29 @@ LIST = params.Query(
     "api.list_statements",
     limit=params.Whole(1, config.API_MAX_LIMIT, default=config.API_DEFAULT_LIMIT),
     before=params.CursorParameter(),
+    topic=params.TOPIC,
 )
 
 
 @bp.get("/statements")
 def list_statements():
     values = LIST.read()
-    limit, before = values["limit"], values["before"]
+    limit, before, topic = values["limit"], values["before"], values["topic"] or ""
     before_text = LIST.raw("before") if before else ""
+    if topic:  # a 400 naming `topic`, as JSON, like every bad parameter under /api
+        params.known_topic(live_pages().content(timecalc.utcnow()), "topic", topic)
 
     def payload_at(shot: Snapshot) -> dict:
         with current_store().session() as db:
-            items, cursor = store.statements_page(db, limit, before)
+            items, cursor = store.statements_page(db, limit, before, topic=topic or None)
         older = format_cursor(cursor) if cursor else None
+        following = url_for(".list_statements", limit=limit, before=older, topic=topic or None)
         return {
             "statements": [statement_json(item, shot.date.timezone) for item in items],
-            "next": url_for(".list_statements", limit=limit, before=older) if older else None,
+            "next": following if older else None,
         }
 
-    return _cached_json(keys.api_statements(limit, before_text), payload_at)
+    return _cached_json(keys.api_statements(limit, before_text, topic), payload_at)
 
 
 @bp.get("/statements/<slug>")
