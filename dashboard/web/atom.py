@@ -70,13 +70,13 @@ def build(shot: Snapshot, rows: list, self_url: str, home_url: str, statement_ur
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-def _latest(limit: int) -> list:
+def _latest(limit: int, at: dt.datetime) -> list:
     with current_store().session() as db:
         return list(
             db.scalars(
                 sa.select(models.Statement)
-                .where(store.PUBLISHED)
-                .order_by(models.Statement.published.desc(), models.Statement.id.desc())
+                .where(store.visible_at(at))
+                .order_by(*store.NEWEST_FIRST)
                 .limit(limit)
             )
         )
@@ -97,7 +97,7 @@ def feed():
     def view(shot: Snapshot) -> tuple[str, dt.datetime]:
         xml = build(
             shot,
-            _latest(config.ATOM_ENTRIES),
+            _latest(config.ATOM_ENTRIES, shot.statements_at),
             self_url=url_for("atom.feed", _external=True, **lang),
             home_url=url_for("public.index", _external=True, **lang),
             statement_url=lambda slug: url_for("public.statement", slug=slug, _external=True),

@@ -370,8 +370,6 @@ def test_a_new_counter_field_is_read_exported_on_the_form_and_reaches_templates(
         locale="en",
         clocks=(),
         counters=(definition,),
-        featured=None,
-        latest=(),
     )
     shot = snapshot(dt.datetime(2020, 1, 26, tzinfo=dt.UTC), content)
     assert shot.counters[0].extra["tint"] == "#aa0000"

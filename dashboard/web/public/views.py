@@ -97,7 +97,9 @@ def archive():
 
     def view(shot: Snapshot) -> tuple[str, dt.datetime]:
         with current_store().session() as session:
-            items, cursor = store.statements_page(session, per_page, before, language or None)
+            items, cursor = store.statements_page(
+                session, per_page, before, language or None, at=shot.statements_at
+            )
         older = None
         if cursor:
             older = url_for(
@@ -110,7 +112,7 @@ def archive():
             older=older,
             first_page=before is None,
             language=language,
-            languages=live_pages().content(shot.minute).languages,  # read once a revision
+            languages=live_pages().content(shot.statements_at).languages,  # read once a revision
         )
         return html, shot.next_change
 
@@ -126,8 +128,11 @@ def statement(slug: str):
 
     def view(shot: Snapshot) -> tuple[str, dt.datetime]:
         with current_store().session() as session:
-            item = store.statement_by_slug(session, slug)
-        if item is None:
+            item = store.statement_by_slug(session, slug, shot.statements_at)
+            expired = item is None and store.has_expired(session, slug, shot.statements_at)
+        if expired:
+            abort(410, description=f"The statement {slug!r} has been withdrawn.")
+        if item is None:  # a scheduled statement is not there yet, as if it never was
             abort(404, description=f"There is no statement called {slug!r}.")
         html = render_page(
             "public/statement.html", shot=shot, statement=dated(item, shot.date.timezone)
