@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 
 from dashboard.core import timecalc
@@ -161,6 +162,14 @@ class Snapshot:
     contact: str
     featured: DatedStatement | None
     latest: tuple[DatedStatement, ...]
+
+    @property
+    def statements_mark(self) -> str:
+        """Names the statements shown and the content they came from: an open page whose live
+        block brings another mark fetches its statements again (static/live.js)."""
+        shown = [self.featured, *self.latest] if self.featured else list(self.latest)
+        words = [str(self.revision), *(s.item.slug for s in shown)]
+        return hashlib.blake2b("\n".join(words).encode(), digest_size=6).hexdigest()
 
     def counters_next_change(self) -> dt.datetime | None:
         return min((c.next_change for c in self.counters), default=None)
