@@ -165,11 +165,15 @@ class Snapshot:
 
     @property
     def statements_mark(self) -> str:
-        """Names the statements shown and the content they came from: an open page whose live
-        block brings another mark fetches its statements again (static/live.js)."""
+        """Names the statements shown, as they are: an open page whose live block brings
+        another mark fetches its statements again (static/live.js)."""
         shown = [self.featured, *self.latest] if self.featured else list(self.latest)
-        words = [str(self.revision), *(s.item.slug for s in shown)]
-        return hashlib.blake2b("\n".join(words).encode(), digest_size=6).hexdigest()
+        mark = hashlib.blake2b(digest_size=6)
+        for s in shown:
+            item = s.item
+            for part in (item.slug, item.title, item.summary, item.body_html, s.date_text):
+                mark.update(part.encode() + b"\0")
+        return mark.hexdigest()
 
     def counters_next_change(self) -> dt.datetime | None:
         return min((c.next_change for c in self.counters), default=None)
