@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from dashboard.cache.live import pages_of
-from dashboard.content import editing
+from dashboard.content import editing, models
 from dashboard.core import timecalc
 from dashboard.worker import scheduler
 from tests.helpers.reference import REFERENCE_INSTANT
@@ -91,6 +91,19 @@ def test_no_cache_or_warmed_copy_reaches_past_the_instant(app, client):
         assert TITLE in revalidated.get_data(as_text=True)
         for url in ("/statements", "/feed.atom", "/api/v1/statements"):
             assert TITLE in client.get(url).get_data(as_text=True), url
+
+
+def test_bytes_rendered_ahead_for_a_coming_minute_hold_only_what_is_published(app):
+    """Warmed at 17:59:00 for 18:00, before the 17:59:30 instant: without the statement, and
+    good only until that instant, so 18:00 renders afresh."""
+    schedule(app)
+    pages = pages_of(app)
+    with time_machine.travel(INSTANT - dt.timedelta(seconds=30), tick=False), app.app_context():
+        pages.warm(timecalc.utcnow())
+        with app.extensions["dashboard.store"].session() as db:
+            ahead = db.get(models.Rendered, ("page:en", INSTANT + dt.timedelta(seconds=30)))
+    assert ahead is not None and TITLE.encode() not in ahead.body
+    assert ahead.next_change == INSTANT
 
 
 def test_the_scheduler_wakes_at_the_instant_and_warms_it(app):
