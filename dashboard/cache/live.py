@@ -56,6 +56,12 @@ class Rendered:
     etag: str
     next_change: dt.datetime
     minute: dt.datetime
+    # The instant its statements were judged at: the bytes hold from then until next_change,
+    # so no copy outlives a scheduled statement's instant, or shows one before it.
+    valid_from: dt.datetime
+
+    def holds_at(self, at: dt.datetime) -> bool:
+        return self.valid_from <= at < self.next_change
 
 
 class StoreUnavailable(RuntimeError):
@@ -87,19 +93,21 @@ class LivePages:
 
     # -- content -------------------------------------------------------------------------
     def content(self, at: dt.datetime) -> SiteContent:
-        """The stored content, re-read when its revision changed; checked once a minute at most
-        unless invalidated, and kept when the store is briefly unreachable."""
+        """The stored content, re-read when its revision changed or a statement's instant came;
+        checked once a minute at most unless invalidated, and kept when the store is briefly
+        unreachable."""
         minute = timecalc.floor_minute(at)
         cached = self._content
-        if cached is not None and self._content_checked == minute:
+        current = cached is not None and cached.is_current_at(at)
+        if current and self._content_checked == minute:
             return cached
         the_store: store.Store = store.store_of(self.app)
         try:
             with the_store.session() as session:
-                if cached is not None and store.current_revision(session) == cached.revision:
+                if current and store.current_revision(session) == cached.revision:
                     fresh = cached
                 else:
-                    fresh = store.read_content(session)
+                    fresh = store.read_content(session, at)
         except store.NotInitialised:
             raise
         except sa.exc.SQLAlchemyError as error:
@@ -112,6 +120,7 @@ class LivePages:
         return fresh
 
     def snapshot(self, at: dt.datetime, locale: str | None = None) -> Snapshot:
+        at = timecalc.as_utc(at)
         return snapshot(at, self.content(at), locale)
 
     def invalidate(self) -> None:
@@ -130,9 +139,13 @@ class LivePages:
         view: View,
         content: SiteContent | None = None,
         locale: str | None = None,
+        minute: dt.datetime | None = None,
     ) -> Rendered:
-        minute = timecalc.floor_minute(at)
-        shot = snapshot(minute, content or self.content(minute), locale)
+        """The view at `minute` (default: `at`'s), with the statements published at `at`: a
+        coming minute rendered ahead holds nothing that is not yet published."""
+        at = timecalc.as_utc(at)
+        minute = minute or timecalc.floor_minute(at)
+        shot = snapshot(minute, content or self.content(at), locale, statements_at=at)
         if has_request_context():
             text, next_change = view(shot)
         else:  # the scheduler renders ahead, outside any request; links stay relative
@@ -142,15 +155,18 @@ class LivePages:
         body = text.encode("utf-8").replace(
             NEXT_CHANGE_MARK, str(timecalc.epoch_millis(next_change)).encode()
         )
-        return Rendered(body=body, etag=etag_for(body), next_change=next_change, minute=minute)
+        return Rendered(
+            body=body, etag=etag_for(body), next_change=next_change, minute=minute, valid_from=at
+        )
 
     def get(self, key: str, at: dt.datetime, view: View, locale: str | None = None) -> Rendered:
         """Bytes for `key` this minute: from this process's memory, else warmed by the
         scheduler, else rendered here with `view` (archive pages, statements, embeds with
         unusual parts, or just after an edit), and kept."""
+        at = timecalc.as_utc(at)
         minute = timecalc.floor_minute(at)
         found = self._memory.get((key, minute))
-        if found is not None:
+        if found is not None and found.holds_at(at):
             # Least recently used goes first: a crawler walking archive cursors must not push
             # out the page everyone is reading.
             with self._lock, contextlib.suppress(KeyError):  # it may just have been dropped
@@ -165,7 +181,7 @@ class LivePages:
         if not leader:  # another request is rendering these bytes: wait for them
             return flight.result()
         try:
-            found = self._warmed(key, minute) or self.render(at, view, locale=locale)
+            found = self._warmed(key, at) or self.render(at, view, locale=locale)
         except BaseException as error:  # the waiters get the error, never a hang
             self._land(key, minute, flight, generation)
             flight.set_exception(error)
@@ -187,28 +203,36 @@ class LivePages:
             for stale in [k for k in self._memory if k[1] < minute]:
                 del self._memory[stale]
 
-    def _warmed(self, key: str, minute: dt.datetime) -> Rendered | None:
+    def _warmed(self, key: str, at: dt.datetime) -> Rendered | None:
         the_store: store.Store = store.store_of(self.app)
         try:
             with the_store.session() as session:
-                row = store.rendered_bytes(session, key, minute)
+                row = store.rendered_bytes(session, key, at)
         except sa.exc.SQLAlchemyError as error:
             log.warning("cannot read warmed bytes for %s: %s", key, error)
             return None
         if row is None:
             return None
-        return Rendered(body=row.body, etag=row.etag, next_change=row.next_change, minute=minute)
+        return Rendered(
+            body=row.body,
+            etag=row.etag,
+            next_change=row.next_change,
+            minute=row.minute,
+            valid_from=row.valid_from,
+        )
 
     def warm(self, at: dt.datetime) -> int:
         """Render the hot views for this minute and the next into the store (the scheduler's
-        job), so web processes start each minute with bytes ready. Returns rows written."""
+        job, each minute and at each statement's instant), so web processes find bytes ready.
+        Both hold the statements published at `at`. Returns rows written."""
         the_store: store.Store = store.store_of(self.app)
+        at = timecalc.as_utc(at)
         self._content_checked = None  # always look for edits made by other processes
         minute = timecalc.floor_minute(at)
-        content = self.content(minute)
+        content = self.content(at)
         hot = [entry for family in self.families for entry in family(content)]
         rows = [
-            (key, self.render(when, view, content=content, locale=locale))
+            (key, self.render(at, view, content=content, locale=locale, minute=when))
             for when in (minute, minute + timecalc.MINUTE)
             for key, view, locale in hot
         ]
@@ -220,6 +244,7 @@ class LivePages:
                         key=key,
                         minute=rendered.minute,
                         revision=revision,
+                        valid_from=rendered.valid_from,
                         etag=rendered.etag,
                         next_change=rendered.next_change,
                         body=rendered.body,

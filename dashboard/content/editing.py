@@ -230,6 +230,7 @@ def save_site(values: dict) -> models.Site:
     return site
 
 
-def preview_content(include_drafts: bool):
+def preview_content(include_drafts: bool, at):
+    """The content as it will stand at `at`: the statements published by then."""
     with store.current_store().session() as db:
-        return store.read_content(db, include_drafts=include_drafts)
+        return store.read_content(db, at, include_drafts=include_drafts)

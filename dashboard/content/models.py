@@ -137,6 +137,9 @@ class Statement(Base):
     language: Mapped[str] = mapped_column(String(16), default="en", index=True)
     # Drafts are seen only in the admin: never on the page, archive, API, Atom or snapshot.
     draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A `published` instant in the future means scheduled: unseen until then. After `expires`
+    # (migration 0006) the statement leaves every list and its page answers 410 Gone.
+    expires: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     # Set on every insert and update (site file, admin, API, feeds); Atom's <updated>.
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow, onupdate=_utcnow)
     # Loaded with the statement (one query for a whole page of them): rows outlive their
@@ -162,6 +165,8 @@ class Rendered(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     minute: Mapped[dt.datetime] = mapped_column(UTCDateTime, primary_key=True)
     revision: Mapped[int] = mapped_column(Integer)
+    # The bytes tell what is published from valid_from until next_change (migration 0006).
+    valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     etag: Mapped[str] = mapped_column(String(80))
     next_change: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     body: Mapped[bytes] = mapped_column(LargeBinary)
@@ -210,6 +215,21 @@ class LoginFailure(Base):
     email: Mapped[str] = mapped_column(String(254))
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class PreviewLink(Credential, Base):
+    """A secret link that shows one statement before it is published, to journalists under
+    embargo. Only the SHA-256 of its token is kept; it ends when revoked or at `expires_at`."""
+
+    __tablename__ = "preview_links"
+
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    note: Mapped[str] = mapped_column(String(200), default="")  # whom it was made for
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class ApiToken(Credential, Base):

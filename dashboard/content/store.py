@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dashboard.content import models
 from dashboard.content.schema import counter as counter_schema
 from dashboard.content.schema import statement as statement_schema
+from dashboard.core import timecalc
 from dashboard.core.snapshot import ClockDef, SiteContent, StatementItem, TopicDef
 
 EXTENSION = "dashboard.store"
@@ -119,15 +120,30 @@ def mark_changed(session: Session) -> None:
     session.execute(sa.delete(models.Rendered))
 
 
-# Drafts are for the admin only: every public read (page, archive, statement page, API, Atom,
-# snapshot) goes through this condition.
-PUBLISHED = models.Statement.draft.is_(False)
+def visible_at(at: dt.datetime, include_drafts: bool = False):
+    """What readers see at `at`: published by then (a later `published` means scheduled), not
+    expired, and not a draft. Every public read (page, archive, statement page, API, Atom,
+    snapshot) goes through this condition; drafts only for the admin's preview."""
+    statement = models.Statement
+    condition = sa.and_(
+        statement.published <= at,
+        sa.or_(statement.expires.is_(None), statement.expires > at),
+    )
+    return condition if include_drafts else sa.and_(statement.draft.is_(False), condition)
 
 
-def read_content(session: Session, include_drafts: bool = False) -> SiteContent:
-    """Everything snapshot() needs, read in one transaction. `include_drafts` is for the
+NEWEST_FIRST = (models.Statement.published.desc(), models.Statement.id.desc())
+
+
+def read_content(
+    session: Session, at: dt.datetime | None = None, include_drafts: bool = False
+) -> SiteContent:
+    """Everything snapshot() needs, read in one transaction, as it stands at `at` (default:
+    now): the statements readers see then, and the next scheduled ones, so that snapshots up
+    to `valid_until` pick what is published at their own instant. `include_drafts` is for the
     admin's preview only."""
-    visible = sa.true() if include_drafts else PUBLISHED
+    at = timecalc.as_utc(at or timecalc.utcnow())
+    statement = models.Statement
     revision = current_revision(session)
     site = session.get(models.Site, 1)
     clocks = session.scalars(
@@ -136,22 +152,22 @@ def read_content(session: Session, include_drafts: bool = False) -> SiteContent:
     counters = session.scalars(
         sa.select(models.Counter).order_by(models.Counter.position, models.Counter.id)
     ).all()
-    featured = session.scalars(
-        sa.select(models.Statement)
-        .where(models.Statement.featured.is_(True), visible)
-        .order_by(models.Statement.published.desc(), models.Statement.id.desc())
-        .limit(1)
-    ).first()
-    latest_query = (
-        sa.select(models.Statement)
-        .where(visible)
-        .order_by(models.Statement.published.desc(), models.Statement.id.desc())
+    wanted = site.latest_count + 1  # the featured one, then the latest
+    visible = sa.select(statement).where(visible_at(at, include_drafts)).order_by(*NEWEST_FIRST)
+    shown = list(session.scalars(visible.limit(wanted)))
+    featured = session.scalars(visible.where(statement.featured.is_(True)).limit(1)).first()
+    if featured is not None and featured not in shown:
+        shown.append(featured)
+    not_draft = sa.true() if include_drafts else statement.draft.is_(False)
+    scheduled = sa.select(statement).where(statement.published > at, not_draft)
+    upcoming = list(
+        session.scalars(scheduled.order_by(statement.published, statement.id).limit(wanted + 1))
     )
-    if featured is None:
-        featured = session.scalars(latest_query.limit(1)).first()
-    if featured is not None:
-        latest_query = latest_query.where(models.Statement.id != featured.id)
-    latest = session.scalars(latest_query.limit(site.latest_count)).all()
+    beyond = [upcoming.pop().published] if len(upcoming) > wanted else []
+    next_expiry = session.scalar(
+        sa.select(sa.func.min(statement.expires)).where(statement.expires > at, not_draft)
+    )
+    held = sorted({*shown, *upcoming}, key=lambda row: (row.published, row.id), reverse=True)
     return SiteContent(
         revision=revision,
         title=site.title,
@@ -160,13 +176,25 @@ def read_content(session: Session, include_drafts: bool = False) -> SiteContent:
         locale=site.locale,
         clocks=tuple(ClockDef(c.label, c.timezone, c.hour12) for c in clocks),
         counters=tuple(counter_schema.definition(c, site.timezone) for c in counters),
-        featured=statement_schema.item(featured) if featured else None,
-        latest=tuple(statement_schema.item(s) for s in latest),
-        languages=tuple(statement_languages(session)),
+        statements=tuple(statement_schema.item(row) for row in held),
+        latest_count=site.latest_count,
+        read_at=at,
+        valid_until=min([*beyond, *([next_expiry] if next_expiry else [])], default=None),
+        languages=tuple(statement_languages(session, at)),
         topics=tuple(
             TopicDef(t.slug, t.name, site.locale, t.translations or {}) for t in topics(session)
         ),
     )
+
+
+def next_statement_change(session: Session, after: dt.datetime) -> dt.datetime | None:
+    """The first instant after `after` at which a statement appears or leaves."""
+    statement = models.Statement
+    not_draft = statement.draft.is_(False)
+    publish = sa.select(sa.func.min(statement.published)).where(statement.published > after)
+    expiry = sa.select(sa.func.min(statement.expires)).where(statement.expires > after)
+    instants = [session.scalar(q.where(not_draft)) for q in (publish, expiry)]
+    return min((i for i in instants if i is not None), default=None)
 
 
 def statements_page(
@@ -174,15 +202,13 @@ def statements_page(
     limit: int,
     before: tuple[dt.datetime, int] | None = None,
     language: str | None = None,
+    at: dt.datetime | None = None,
     topic: str | None = None,
 ) -> tuple[list[StatementItem], tuple[dt.datetime, int] | None]:
-    """Newest first, by keyset: `before` is the (published, id) of the last row already shown.
-    `language` and `topic` (a slug) narrow it."""
-    query = (
-        sa.select(models.Statement)
-        .where(PUBLISHED)
-        .order_by(models.Statement.published.desc(), models.Statement.id.desc())
-    )
+    """Newest first, as readers see them at `at` (default: now), by keyset: `before` is the
+    (published, id) of the last row already shown. `language` and `topic` (a slug) narrow it."""
+    at = at or timecalc.utcnow()
+    query = sa.select(models.Statement).where(visible_at(at)).order_by(*NEWEST_FIRST)
     if language:
         query = query.where(models.Statement.language == language)
     if topic:
@@ -223,40 +249,71 @@ def topic_choices(session: Session) -> list[tuple[str, str]]:
     return [(topic.slug, topic.name) for topic in topics(session)]
 
 
-def statement_languages(session: Session) -> list[str]:
+def statement_languages(session: Session, at: dt.datetime) -> list[str]:
     return list(
         session.scalars(
             sa.select(models.Statement.language)
-            .where(PUBLISHED)
+            .where(visible_at(at))
             .distinct()
             .order_by(models.Statement.language)
         )
     )
 
 
-def statement_by_slug(session: Session, slug: str) -> StatementItem | None:
+def statement_by_slug(
+    session: Session, slug: str, at: dt.datetime | None = None
+) -> StatementItem | None:
+    """The statement readers see under `slug` at `at` (default: now), if any."""
+    at = at or timecalc.utcnow()
     row = session.scalars(
-        sa.select(models.Statement).where(models.Statement.slug == slug, PUBLISHED)
+        sa.select(models.Statement).where(models.Statement.slug == slug, visible_at(at))
     ).first()
     return statement_schema.item(row) if row else None
 
 
-def rendered_bytes(session: Session, key: str, minute: dt.datetime) -> models.Rendered | None:
-    """Bytes warmed for this minute, but only if they were rendered from the current content."""
+def has_expired(session: Session, slug: str, at: dt.datetime) -> bool:
+    """Whether `slug` was published and has expired by `at` (its page answers 410 Gone)."""
+    statement = models.Statement
+    found = session.scalar(
+        sa.select(statement.id).where(
+            statement.slug == slug,
+            statement.draft.is_(False),
+            statement.published <= at,
+            statement.expires <= at,
+        )
+    )
+    return found is not None
+
+
+def rendered_bytes(session: Session, key: str, at: dt.datetime) -> models.Rendered | None:
+    """Bytes warmed for `at`'s minute, if they were rendered from the current content and still
+    tell what is published at `at`."""
     return session.scalars(
         sa.select(models.Rendered)
         .join(models.Site, models.Site.revision == models.Rendered.revision)
-        .where(models.Rendered.key == key, models.Rendered.minute == minute)
+        .where(
+            models.Rendered.key == key,
+            models.Rendered.minute == timecalc.floor_minute(at),
+            models.Rendered.valid_from <= at,
+            models.Rendered.next_change > at,
+        )
     ).first()
 
 
 # -- the admin's overview -----------------------------------------------------------------------
 def content_counts(session: Session) -> dict[str, int]:
+    now = timecalc.utcnow()
+
     def count(model, *where) -> int:
         return session.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0
 
     return {
-        "published": count(models.Statement, PUBLISHED),
+        "published": count(models.Statement, visible_at(now)),
+        "scheduled": count(
+            models.Statement,
+            models.Statement.draft.is_(False),
+            models.Statement.published > now,
+        ),
         "drafts": count(models.Statement, models.Statement.draft.is_(True)),
         "counters": count(models.Counter),
         "clocks": count(models.Clock),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 
 from dashboard.core import timecalc
@@ -47,8 +48,13 @@ class StatementItem:
     featured: bool = False
     source_url: str = ""
     language: str = ""
+    expires: dt.datetime | None = None
     # The statement's other public fields, which the snapshot passes to templates as they are.
     extra: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
+
+    def visible_at(self, at: dt.datetime) -> bool:
+        """Published by `at` (a later instant means scheduled) and not yet expired."""
+        return self.published <= at and (self.expires is None or at < self.expires)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,7 +75,12 @@ class TopicDef:
 
 @dataclasses.dataclass(frozen=True)
 class SiteContent:
-    """The stored content, read once per data revision."""
+    """The stored content, read once per data revision, as it stood at `read_at`.
+
+    `statements` holds those readers saw then (enough for the page's lists) and the next
+    scheduled ones, newest first: snapshot() picks from them what is published at its own
+    instant. `valid_until` is when that stops being enough: the first expiry, or the first
+    scheduled statement beyond those held. Read again from then on."""
 
     revision: int
     title: str
@@ -78,8 +89,10 @@ class SiteContent:
     locale: str
     clocks: tuple[ClockDef, ...]
     counters: tuple[CounterDef, ...]
-    featured: StatementItem | None
-    latest: tuple[StatementItem, ...]
+    statements: tuple[StatementItem, ...] = ()
+    latest_count: int = 10
+    read_at: dt.datetime | None = None
+    valid_until: dt.datetime | None = None
     # The languages statements are published in, for the archive's filter.
     languages: tuple[str, ...] = ()
     # Every declared topic, in order.
@@ -87,6 +100,27 @@ class SiteContent:
 
     def topic(self, slug: str) -> TopicDef | None:
         return next((topic for topic in self.topics if topic.slug == slug), None)
+
+    def is_current_at(self, at: dt.datetime) -> bool:
+        """Whether the statements held tell what is published at `at`."""
+        after_read = self.read_at is None or self.read_at <= at
+        return after_read and (self.valid_until is None or at < self.valid_until)
+
+    def shown_at(self, at: dt.datetime) -> tuple[StatementItem | None, list[StatementItem]]:
+        """The featured statement (the newest featured one, else the newest) and the latest,
+        among those published at `at`."""
+        visible = [s for s in self.statements if s.visible_at(at)]
+        featured = next((s for s in visible if s.featured), visible[0] if visible else None)
+        latest = [s for s in visible if s is not featured][: self.latest_count]
+        return featured, latest
+
+    def statements_change(self, after: dt.datetime) -> dt.datetime | None:
+        """The first instant after `after` at which a statement appears or leaves."""
+        instants = [s.published for s in self.statements if s.published > after]
+        instants += [s.expires for s in self.statements if s.expires and s.expires > after]
+        if self.valid_until is not None and self.valid_until > after:
+            instants.append(self.valid_until)
+        return min(instants, default=None)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,6 +172,10 @@ class Snapshot:
     clocks: tuple[ClockReading, ...]
     counters: tuple[CounterReading, ...]
     next_change: dt.datetime  # the earliest instant at which any of them changes
+    # Statements are judged at this instant: `at` itself, or, for bytes rendered ahead for a
+    # coming minute, the instant they were rendered, so they hold nothing not yet published.
+    statements_at: dt.datetime
+    statements_change: dt.datetime | None  # the next publish or expiry after statements_at
     # What changes only with edits.
     revision: int
     locale: str
@@ -145,6 +183,18 @@ class Snapshot:
     contact: str
     featured: DatedStatement | None
     latest: tuple[DatedStatement, ...]
+
+    @property
+    def statements_mark(self) -> str:
+        """Names the statements shown, as they are: an open page whose live block brings
+        another mark fetches its statements again (static/live.js)."""
+        shown = [self.featured, *self.latest] if self.featured else list(self.latest)
+        mark = hashlib.blake2b(digest_size=6)
+        for s in shown:
+            item = s.item
+            for part in (item.slug, item.title, item.summary, item.body_html, s.date_text):
+                mark.update(part.encode() + b"\0")
+        return mark.hexdigest()
 
     def counters_next_change(self) -> dt.datetime | None:
         return min((c.next_change for c in self.counters), default=None)
@@ -156,13 +206,24 @@ class Snapshot:
         if it shows any clock, else the earliest next midnight among the counters it shows.
         With neither (statements only) it looks again when the site's date changes."""
         if tuple(clocks):
-            return timecalc.next_minute(self.at)
-        return min((c.next_change for c in counters), default=self.date.next_change)
+            change = timecalc.next_minute(self.at)
+        else:
+            change = min((c.next_change for c in counters), default=self.date.next_change)
+        return min(change, self.statements_change or change)
 
 
-def snapshot(at: dt.datetime, content: SiteContent, locale: str | None = None) -> Snapshot:
-    """What the dashboard shows at `at`, in `locale` (default: the site's own language)."""
+def snapshot(
+    at: dt.datetime,
+    content: SiteContent,
+    locale: str | None = None,
+    statements_at: dt.datetime | None = None,
+) -> Snapshot:
+    """What the dashboard shows at `at`, in `locale` (default: the site's own language), with
+    the statements published at `statements_at` (default: `at`)."""
     at = timecalc.as_utc(at)
+    statements_at = timecalc.as_utc(statements_at or at)
+    featured, latest = content.shown_at(statements_at)
+    statements_change = content.statements_change(statements_at)
     locale = supported(locale or content.locale)
     today = timecalc.local_date(at, content.timezone)
     date = DateLine(
@@ -177,6 +238,8 @@ def snapshot(at: dt.datetime, content: SiteContent, locale: str | None = None) -
     changes = [date.next_change, *(c.next_change for c in counters)]
     if clocks:
         changes.append(timecalc.next_minute(at))
+    if statements_change is not None:
+        changes.append(statements_change)
     return Snapshot(
         at=at,
         minute=timecalc.floor_minute(at),
@@ -187,9 +250,11 @@ def snapshot(at: dt.datetime, content: SiteContent, locale: str | None = None) -
         date=date,
         clocks=clocks,
         counters=counters,
-        featured=dated(content.featured, content.timezone) if content.featured else None,
-        latest=tuple(dated(item, content.timezone) for item in content.latest),
+        featured=dated(featured, content.timezone) if featured else None,
+        latest=tuple(dated(item, content.timezone) for item in latest),
         next_change=min(changes),
+        statements_at=statements_at,
+        statements_change=statements_change,
     )
 
 

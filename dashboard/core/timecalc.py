@@ -221,8 +221,10 @@ def from_local_text(text: str, zone_name: str) -> dt.datetime:
 
 
 def local_input_text(at: dt.datetime, zone_name: str) -> str:
-    """The instant as a datetime-local field shows it in the zone: '2020-01-26T17:58'."""
-    return local(at, zone_name).replace(tzinfo=None).isoformat(timespec="minutes")
+    """The instant as a datetime-local field shows it in the zone: '2020-01-26T17:58', with
+    seconds when it has them, so that saving the form again keeps the instant."""
+    shown = local(at, zone_name).replace(tzinfo=None)
+    return shown.isoformat(timespec="seconds" if shown.second else "minutes")
 
 
 def from_utc_struct(value) -> dt.datetime | None:

@@ -86,11 +86,11 @@ def build(
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-def _latest(limit: int, topic: str | None = None) -> list:
+def _latest(limit: int, at: dt.datetime, topic: str | None = None) -> list:
     query = (
         sa.select(models.Statement)
-        .where(store.PUBLISHED)
-        .order_by(models.Statement.published.desc(), models.Statement.id.desc())
+        .where(store.visible_at(at))
+        .order_by(*store.NEWEST_FIRST)
         .limit(limit)
     )
     if topic:
@@ -100,7 +100,7 @@ def _latest(limit: int, topic: str | None = None) -> list:
 
 
 def _by_slug(shot: Snapshot) -> dict[str, TopicDef]:
-    return {topic.slug: topic for topic in live_pages().content(shot.minute).topics}
+    return {topic.slug: topic for topic in live_pages().content(shot.statements_at).topics}
 
 
 FEED = params.Query("atom.feed", lang=params.OneOf(LANGUAGES))
@@ -119,7 +119,7 @@ def feed():
     def view(shot: Snapshot) -> tuple[str, dt.datetime]:
         xml = build(
             shot,
-            _latest(config.ATOM_ENTRIES),
+            _latest(config.ATOM_ENTRIES, shot.statements_at),
             self_url=url_for("atom.feed", _external=True, **lang),
             home_url=url_for("public.index", _external=True, **lang),
             statement_url=lambda slug: url_for("public.statement", slug=slug, _external=True),
@@ -146,7 +146,7 @@ def topic_feed(slug: str):
             abort(404, description=f"There is no topic called {slug!r}.")
         xml = build(
             shot,
-            _latest(config.ATOM_ENTRIES, topic=slug),
+            _latest(config.ATOM_ENTRIES, shot.statements_at, topic=slug),
             self_url=url_for("atom.topic_feed", slug=slug, _external=True, **lang),
             home_url=url_for("public.topic", slug=slug, _external=True, **lang),
             statement_url=lambda item: url_for("public.statement", slug=item, _external=True),

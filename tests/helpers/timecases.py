@@ -33,8 +33,6 @@ def site(zone="Europe/London", clocks=(), counters=(), locale="en") -> SiteConte
         locale=locale,
         clocks=tuple(clocks),
         counters=tuple(counters),
-        featured=None,
-        latest=(),
     )
 
 

@@ -57,6 +57,7 @@ FULL = {
     STATEMENT: {
         "title": "A statement",
         "published": dt.datetime(2020, 1, 26, 9, 30, tzinfo=dt.UTC),
+        "expires": dt.datetime(2020, 3, 1, 0, 0, 30, tzinfo=dt.UTC),
         "slug": "a-statement",
         "language": "ru",
         "source_url": "https://mid.example/a?b=1",
@@ -87,6 +88,7 @@ BARE = {
         "featured": False,
         "topics": [],
         "draft": False,
+        "expires": None,
     },
     TOPIC: {**FULL[TOPIC], "translations": {}},
     FEED: {**FULL[FEED], "interval_minutes": 10080, "publish": True},
@@ -384,8 +386,6 @@ def test_a_new_counter_field_is_read_exported_on_the_form_and_reaches_templates(
         locale="en",
         clocks=(),
         counters=(definition,),
-        featured=None,
-        latest=(),
     )
     shot = snapshot(dt.datetime(2020, 1, 26, tzinfo=dt.UTC), content)
     assert shot.counters[0].extra["tint"] == "#aa0000"

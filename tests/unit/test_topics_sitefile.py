@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from dashboard.content import models, sitefile, store
 from dashboard.content.store import EXTENSION as STORE
@@ -176,7 +177,9 @@ def test_every_topic_problem_is_named_at_once():
 
 
 def test_the_migration_adds_topics_and_downgrades(database_url, tmp_path):
-    previous = "0005"
+    config = Config()
+    config.set_main_option("script_location", store.MIGRATIONS)
+    previous = ScriptDirectory.from_config(config).get_revision("0007").down_revision
     _app, the_store = app_at_migration(database_url, str(tmp_path), previous)
     with the_store.engine.begin() as connection:
         connection.execute(
@@ -192,8 +195,6 @@ def test_the_migration_adds_topics_and_downgrades(database_url, tmp_path):
     with the_store.session() as db:
         assert db.scalars(sa.select(models.Statement)).one().topics == []
     sitefile.load(the_store, sitefile.read_file(sitefile.DEMO_PATH))  # topics and all
-    config = Config()
-    config.set_main_option("script_location", store.MIGRATIONS)
     with the_store.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, previous)

@@ -93,7 +93,7 @@ def test_a_topic_is_paged_by_keyset_like_the_archive(app, client, small_pages, a
 
 
 def test_an_unknown_topic_is_not_found(client, at_reference):
-    for url in ("/topics/consular", "/topics/OSCE", "/topics/consular/feed.atom"):
+    for url in ("/topics/culture", "/topics/OSCE", "/topics/culture/feed.atom"):
         response = client.get(url)
         assert response.status_code == 404, url
         assert "There is no topic called" in response.get_data(as_text=True)
@@ -168,7 +168,7 @@ def test_the_archive_filters_by_topic_together_with_language_and_paging(
     assert listed(second) == RUSSIA_UK[3:]
     assert link(second, "Newest") == "/statements?language=en&topic=russia-uk"
 
-    unknown = client.get("/statements?topic=consular")
+    unknown = client.get("/statements?topic=culture")
     assert unknown.status_code == 400 and "&#39;topic&#39;: there is no topic" in unknown.text
     assert client.get("/statements?topic=Not%20a%20slug").status_code == 400
 
@@ -187,14 +187,14 @@ def test_a_statement_page_links_its_topics_in_the_readers_language(client, at_re
 
 def test_a_name_without_a_translation_keeps_its_own_language(app, client, at_reference):
     with app.app_context():
-        editing.save_topic({"slug": "consular", "name": "Consular <matters>"}, None)
-    add_statement(app, title="Visas", slug="visas", published="2020-01-25", topics=["consular"])
+        editing.save_topic({"slug": "culture", "name": "Culture <matters>"}, None)
+    add_statement(app, title="Visas", slug="visas", published="2020-01-25", topics=["culture"])
     page = client.get("/statements/visas?lang=ru").get_data(as_text=True)
-    assert '<a href="/topics/consular" rel="tag" lang="en">Consular &lt;matters&gt;</a>' in page
-    topic = client.get("/topics/consular?lang=ru").get_data(as_text=True)
-    assert '<h1 lang="en">Consular &lt;matters&gt;</h1>' in topic and "<matters>" not in topic
-    feed = client.get("/topics/consular/feed.atom").get_data(as_text=True)
-    assert '<title type="text">Consular &lt;matters&gt; · ' in feed
+    assert '<a href="/topics/culture" rel="tag" lang="en">Culture &lt;matters&gt;</a>' in page
+    topic = client.get("/topics/culture?lang=ru").get_data(as_text=True)
+    assert '<h1 lang="en">Culture &lt;matters&gt;</h1>' in topic and "<matters>" not in topic
+    feed = client.get("/topics/culture/feed.atom").get_data(as_text=True)
+    assert '<title type="text">Culture &lt;matters&gt; · ' in feed
 
 
 def test_drafts_are_on_no_topic_page_feed_filter_or_list(app, client, at_reference):
@@ -226,7 +226,7 @@ def test_the_api_lists_a_topics_statements_and_its_pages_keep_the_topic(client, 
     assert [s["slug"] for s in second["statements"]] == RUSSIA_UK[3:] and second["next"] is None
     one = client.get("/api/v1/statements/lavrov-osce-bratislava-2019").json
     assert one["topics"] == ["european-security", "osce"]
-    unknown = client.get("/api/v1/statements?topic=consular")
+    unknown = client.get("/api/v1/statements?topic=culture")
     assert unknown.status_code == 400 and unknown.json == {
-        "error": "'topic': there is no topic 'consular'"
+        "error": "'topic': there is no topic 'culture'"
     }

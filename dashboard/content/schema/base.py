@@ -181,6 +181,8 @@ class Entity:
     export_order: tuple[str, ...] = ()  # when the export's order is not the fields'
     form_order: tuple[str, ...] = ()  # likewise the form's
     computed: frozenset[str] = frozenset()  # in its JSON, made from the fields; ignored on input
+    # Checks across fields: (values) -> (key, message) when the record is wrong as a whole.
+    rules: tuple[Callable[[dict], tuple[str, str] | None], ...] = ()
 
     def __post_init__(self):
         if len(set(self.names)) != len(self.names):
@@ -210,6 +212,11 @@ class Entity:
             values[field.name] = field.read(problems, table, where, context, values)
             if self.label_rows and field.name == self.key and values[field.name]:
                 where = f"{where} ({values[field.name]!r})"
+        for rule in self.rules:
+            broken = rule(values)
+            if broken:
+                key, message = broken
+                problems.add(where, message, values.get(key), key=key)
         return values
 
     def check(self, table: Mapping, context=Context()) -> dict:

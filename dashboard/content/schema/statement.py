@@ -26,11 +26,15 @@ from dashboard.core.snapshot import StatementItem
 
 
 class Instant(Kind):
-    """When it was published: an aware date-time, kept in UTC, or a date, which is midnight in
-    the site's zone. A form gives the site's wall-clock time; JSON gives RFC 3339 or a date."""
+    """When it is published (or expires): an aware date-time, kept in UTC, or a date, which is
+    midnight in the site's zone. A form gives the site's wall-clock time; JSON gives RFC 3339
+    or a date. A `published` instant in the future means scheduled."""
 
     example = "a date or RFC 3339 date-time"
     none_is_missing = True
+
+    def __init__(self, name: str = "published"):
+        self.name = name  # JSON's problems are named before the field is known
 
     def read(self, problems, field, value, where, context):
         outside = isinstance(value, dt.date) and timecalc.year_problem(value)
@@ -39,7 +43,7 @@ class Instant(Kind):
             return MISSING
         if isinstance(value, dt.datetime):
             if value.tzinfo is None:
-                message = "'published' needs a UTC offset, e.g. 'Z' or '+03:00'"
+                message = f"'{field.name}' needs a UTC offset, e.g. 'Z' or '+03:00'"
                 problems.add(where, message, value, key=field.name)
                 return MISSING
             return timecalc.as_utc(value)
@@ -47,16 +51,20 @@ class Instant(Kind):
             if timecalc.is_known_zone(context.timezone):  # else the site's zone is the problem
                 return timecalc.local_midnight(value, context.timezone)
             return MISSING
-        message = "'published' must be a date or an RFC 3339 date-time"
+        message = f"'{field.name}' must be a date or an RFC 3339 date-time"
         problems.add(where, message, value, key=field.name)
         return MISSING
 
     def from_form(self, form, field, context):
         text = form.get(field.form_name, "").strip()
-        return parse_published(text, context.timezone, wall_clock=True) if text else MISSING
+        if not text:
+            return MISSING
+        return parse_published(text, context.timezone, wall_clock=True, name=field.name)
 
     def from_json(self, value, context):
-        return parse_published(value, context.timezone) if isinstance(value, str) else value
+        if isinstance(value, str):
+            return parse_published(value, context.timezone, name=self.name)
+        return value
 
     def to_form(self, field, value, context):
         if isinstance(value, dt.datetime):
@@ -66,30 +74,30 @@ class Instant(Kind):
         return value or ""
 
     def to_json(self, value):
-        return timecalc.format_instant(value)
+        return None if value is None else timecalc.format_instant(value)
 
 
 def parse_published(
-    text: str, zone_name: str, wall_clock: bool = False
+    text: str, zone_name: str, wall_clock: bool = False, name: str = "published"
 ) -> dt.datetime | dt.date | str:
-    """A published value from a form or JSON: a date (midnight in the site's zone), an RFC 3339
+    """An instant from a form or JSON: a date (midnight in the site's zone), an RFC 3339
     date-time, or, with wall_clock (the admin's datetime-local field), a date-time without an
-    offset read in the site's zone. Raises FieldErrors naming 'published' otherwise."""
+    offset read in the site's zone. Raises FieldErrors naming the field otherwise."""
     text = text.strip()
     if len(text) == 10:
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
-            raise FieldErrors({"published": [f"{text!r} is not a valid date"]}) from None
+            raise FieldErrors({name: [f"{text!r} is not a valid date"]}) from None
     try:
         return timecalc.parse_instant(text)
     except timecalc.TimeError as error:
         if not wall_clock:
-            raise FieldErrors({"published": [str(error)]}) from None
+            raise FieldErrors({name: [str(error)]}) from None
     try:
         return timecalc.from_local_text(text, zone_name)
     except timecalc.TimeError as error:
-        raise FieldErrors({"published": [str(error)]}) from None
+        raise FieldErrors({name: [str(error)]}) from None
 
 
 def slugify(title: str, day: dt.date) -> str:
@@ -141,6 +149,14 @@ def http_address(address: str) -> str | None:
     return None
 
 
+def expires_after_published(values: dict) -> tuple[str, str] | None:
+    published, expires = values.get("published"), values.get("expires")
+    both = isinstance(published, dt.datetime) and isinstance(expires, dt.datetime)
+    if both and expires <= published:
+        return "expires", "'expires' must be later than 'published'"
+    return None
+
+
 STATES = (
     ("published", "Published: on the page, the archive, the API and the Atom feed"),
     ("draft", "Draft: seen only here"),
@@ -152,12 +168,12 @@ BODY_HELP = (
 
 # Neither is the order the fields are read in (a derived slug needs the title and the date).
 EXPORT_ORDER = (
-    "slug", "published", "title", "summary", "language", "topics", "body", "featured", "draft",
-    "source_url",
+    "slug", "published", "expires", "title", "summary", "language", "topics", "body",
+    "featured", "draft", "source_url",
 )  # fmt: skip
 FORM_ORDER = (
-    "title", "published", "draft", "featured", "summary", "body", "topics", "source_url",
-    "language", "slug",
+    "title", "published", "expires", "draft", "featured", "summary", "body", "topics",
+    "source_url", "language", "slug",
 )  # fmt: skip
 
 STATEMENT = Entity(
@@ -173,9 +189,24 @@ STATEMENT = Entity(
             form=Form(
                 "Published",
                 input="datetime-local",
-                help="Date and time in {timezone}.",
+                help="Date and time in {timezone}. A time ahead schedules it: unseen until "
+                "then, it appears by itself.",
                 required=False,  # a new statement's form starts at now
+                attrs=(("step", "1"),),  # seconds, when it has them, survive a re-save
                 initial=lambda _context: timecalc.utcnow(),
+            ),
+        ),
+        Field(
+            "expires",
+            Instant("expires"),
+            default=None,
+            export=IF_SET,
+            form=Form(
+                "Expires",
+                input="datetime-local",
+                help="Optional, in {timezone}: after it the statement leaves every list and its "
+                "page says it was withdrawn.",
+                attrs=(("step", "1"),),
             ),
         ),
         Field(
@@ -249,6 +280,7 @@ STATEMENT = Entity(
     form_order=FORM_ORDER,
     # The API's JSON also says these, made from the fields; they are ignored on the way in.
     computed=frozenset({"body_html", "date", "updated", "url"}),
+    rules=(expires_after_published,),
 )
 
 # What the public pages and the API's reads show of a statement; the schema's other public

@@ -71,9 +71,11 @@ def site_context() -> Context:
         return Context.of(editing.site_settings(db), store.topic_choices(db))
 
 
-def entity_form(page: str, entity: Entity, row, action: str, values=None, errors=None, status=200):
+def entity_form(
+    page: str, entity: Entity, row, action: str, values=None, errors=None, status=200, **extra
+):
     """A form page (or, for htmx, only its form, admin/_form.html) with the entity's fields:
-    the row's values, a new row's, or those just posted."""
+    the row's values, a new row's, or those just posted; `extra` for the page's own parts."""
     context = site_context()
     if values is None:
         shown = entity.form_values(row, context)
@@ -90,6 +92,7 @@ def entity_form(page: str, entity: Entity, row, action: str, values=None, errors
         widgets=entity.widgets(context),
         values=shown,
         errors=errors or {},
+        **extra,
     )
 
 

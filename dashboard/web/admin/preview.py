@@ -37,7 +37,7 @@ def preview():
             at = timecalc.from_local_text(at_text, site.timezone)
         except timecalc.TimeError as problem:
             error = str(problem)
-    shot = snapshot(at, editing.preview_content(include_drafts), locale)
+    shot = snapshot(at, editing.preview_content(include_drafts, at), locale)
     page = render_page("public/index.html", shot=shot)
     page = page.replace(DELAY_MARK.decode(), "60000")
     return render_template(

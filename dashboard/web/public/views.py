@@ -10,8 +10,9 @@ from flask import Blueprint, Response, abort, current_app, request, url_for
 from dashboard import config
 from dashboard.cache import keys
 from dashboard.cache.http import cached_response
-from dashboard.cache.live import Rendered, live_pages
-from dashboard.content import store
+from dashboard.cache.live import Rendered, fill_delay, live_pages
+from dashboard.content import previews, store
+from dashboard.content.schema import statement as statement_schema
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
 from dashboard.core.snapshot import SiteContent, Snapshot, dated
@@ -62,7 +63,14 @@ def _respond(
 
 # A language the dashboard does not have falls back to the reader's, as if not asked.
 LANG = params.OneOf(LANGUAGES, lenient=True)
-PAGE = params.Query("public.index", "public.statement", lang=LANG)
+PAGE = params.Query("public.index", lang=LANG)
+STATEMENT_PAGE = params.Query(
+    "public.statement",
+    lang=LANG,
+    preview=params.Text(
+        64, pattern=previews.TOKEN.pattern, example="the token of a preview link, pv_…"
+    ),
+)
 ARCHIVE = params.Query(
     "public.archive",
     lang=LANG,
@@ -105,12 +113,12 @@ def archive():
     def view(shot: Snapshot) -> tuple[str, dt.datetime]:
         with current_store().session() as session:
             items, cursor = store.statements_page(
-                session, per_page, before, language or None, topic or None
+                session, per_page, before, language or None, topic or None, at=shot.statements_at
             )
         older = None
         if cursor:
             older = url_for("public.archive", before=format_cursor(cursor), **filters)
-        content = live_pages().content(shot.minute)  # read once a revision
+        content = live_pages().content(shot.statements_at)  # read once a revision
         html = render_page(
             "public/statements.html",
             shot=shot,
@@ -140,11 +148,13 @@ def topic(slug: str):
     per_page = int(current_app.config["STATEMENTS_PER_PAGE"])
 
     def view(shot: Snapshot) -> tuple[str, dt.datetime]:
-        found = live_pages().content(shot.minute).topic(slug)
+        found = live_pages().content(shot.statements_at).topic(slug)
         if found is None:
             abort(404, description=f"There is no topic called {slug!r}.")
         with current_store().session() as session:
-            items, cursor = store.statements_page(session, per_page, before, topic=slug)
+            items, cursor = store.statements_page(
+                session, per_page, before, topic=slug, at=shot.statements_at
+            )
         older = None
         if cursor:
             older = url_for("public.topic", slug=slug, before=format_cursor(cursor))
@@ -166,14 +176,20 @@ def topic(slug: str):
 @bp.get("/statements/<slug>")
 def statement(slug: str):
     now = timecalc.utcnow()
-    choice = _choice(now, PAGE.read())
+    values = STATEMENT_PAGE.read()
+    choice = _choice(now, values)
+    if values["preview"] is not None:
+        return _preview(slug, values["preview"], now, choice)
 
     def view(shot: Snapshot) -> tuple[str, dt.datetime]:
         with current_store().session() as session:
-            item = store.statement_by_slug(session, slug)
-        if item is None:
+            item = store.statement_by_slug(session, slug, shot.statements_at)
+            expired = item is None and store.has_expired(session, slug, shot.statements_at)
+        if expired:
+            abort(410, description=f"The statement {slug!r} has been withdrawn.")
+        if item is None:  # a scheduled statement is not there yet, as if it never was
             abort(404, description=f"There is no statement called {slug!r}.")
-        content = live_pages().content(shot.minute)
+        content = live_pages().content(shot.statements_at)
         topics = [content.topic(name) for name in item.extra.get("topics", ())]
         html = render_page(
             "public/statement.html",
@@ -186,3 +202,34 @@ def statement(slug: str):
     key = keys.statement(choice.locale, slug)
     rendered = live_pages().get(key, now, view, choice.locale)
     return _respond(rendered, now, choice, hx=False)
+
+
+def _preview(slug: str, token: str, now: dt.datetime, choice) -> Response:
+    """A statement before its instant, through a working preview link: marked as under
+    embargo, never stored by any cache, and kept out of search engines."""
+    with current_store().session() as session:
+        row = previews.statement_for(session, slug, token, now)
+        item = statement_schema.item(row) if row is not None else None
+    if item is None:  # the same answer whether or not `slug` exists: a link reveals nothing
+        abort(404, description="This preview link does not work: it has expired or was revoked.")
+    zone_name = live_pages().content(now).timezone
+    embargo = dated(item, zone_name) if item.published > now else None
+
+    def view(shot: Snapshot) -> tuple[str, dt.datetime]:
+        html = render_page(
+            "public/statement.html",
+            shot=shot,
+            statement=dated(item, shot.date.timezone),
+            embargo=embargo,
+            embargo_time=timecalc.clock_text(timecalc.local(item.published, shot.date.timezone)),
+            noindex=True,
+        )
+        return html, shot.next_change
+
+    rendered = live_pages().render(now, view, locale=choice.locale)  # never kept
+    body = fill_delay(rendered.body, rendered.next_change, now)
+    response = Response(body, content_type="text/html; charset=utf-8")
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token stays out of Referer
+    return response

@@ -1,14 +1,14 @@
 """topics: what statements are about, named per language, and which statements each has
 
-Revision ID: 0007_topics
-Revises: 0005
+Revision ID: 0007
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_topics"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

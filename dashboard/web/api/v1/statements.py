@@ -85,7 +85,7 @@ def _cached_json(key: str, payload_at) -> Response:
 
     def view(shot: Snapshot) -> tuple[str, dt.datetime]:
         text = current_app.json.dumps(payload_at(shot), separators=(",", ":"))  # as jsonify
-        return text + "\n", shot.minute + timecalc.MINUTE
+        return text + "\n", min(shot.minute + timecalc.MINUTE, shot.next_change)
 
     return cached_response(live_pages().get(key, now, view=view), now, "application/json")
 
@@ -109,7 +109,9 @@ def list_statements():
 
     def payload_at(shot: Snapshot) -> dict:
         with current_store().session() as db:
-            items, cursor = store.statements_page(db, limit, before, topic=topic or None)
+            items, cursor = store.statements_page(
+                db, limit, before, topic=topic or None, at=shot.statements_at
+            )
         older = format_cursor(cursor) if cursor else None
         following = url_for(".list_statements", limit=limit, before=older, topic=topic or None)
         return {
@@ -124,7 +126,10 @@ def list_statements():
 def get_statement(slug: str):
     def payload_at(shot: Snapshot) -> dict:
         with current_store().session() as db:
-            item = store.statement_by_slug(db, slug)
+            item = store.statement_by_slug(db, slug, shot.statements_at)
+            expired = item is None and store.has_expired(db, slug, shot.statements_at)
+        if expired:
+            raise ApiError(410, f"the statement {slug!r} has been withdrawn")
         if item is None:
             raise ApiError(404, f"there is no published statement {slug!r}")
         return statement_json(item, shot.date.timezone)
