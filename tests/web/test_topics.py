@@ -12,10 +12,12 @@ import xml.etree.ElementTree as ET
 import feedparser
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from dashboard.cache.live import EXTENSION as LIVE
 from dashboard.content import editing, models, store
 from dashboard.content.store import EXTENSION as STORE
+from tests.helpers.reference import REFERENCE_INSTANT
 
 A = "{http://www.w3.org/2005/Atom}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -214,6 +216,34 @@ def test_drafts_are_on_no_topic_page_feed_filter_or_list(app, client, at_referen
     ):
         text = client.get(url).get_data(as_text=True)
         assert RUSSIA_UK[0] not in text and RUSSIA_UK[1] in text, url
+
+
+TOPIC_VIEWS = (
+    "/topics/russia-uk",
+    "/topics/russia-uk/feed.atom",
+    "/statements?topic=russia-uk",
+    "/api/v1/statements?topic=russia-uk",
+)
+
+
+def test_a_scheduled_statement_joins_its_topic_at_its_instant_and_leaves_at_expiry(app, client):
+    due = REFERENCE_INSTANT + dt.timedelta(seconds=90)
+    with app.app_context():
+        editing.save_statement(
+            {"title": "Embargoed", "slug": "embargoed-on-the-uk", "published": due,
+             "expires": due + dt.timedelta(days=1), "topics": ["russia-uk"]}
+        )  # fmt: skip
+    with time_machine.travel(REFERENCE_INSTANT, tick=False):
+        for url in TOPIC_VIEWS:
+            response = client.get(url)
+            assert "embargoed-on-the-uk" not in response.get_data(as_text=True), url
+            assert int(response.headers["Cache-Control"].split("max-age=")[1]) <= 90, url
+    with time_machine.travel(due, tick=False):
+        for url in TOPIC_VIEWS:
+            assert "embargoed-on-the-uk" in client.get(url).get_data(as_text=True), url
+    with time_machine.travel(due + dt.timedelta(days=1), tick=False):
+        for url in TOPIC_VIEWS:
+            assert "embargoed-on-the-uk" not in client.get(url).get_data(as_text=True), url
 
 
 def test_the_api_lists_a_topics_statements_and_its_pages_keep_the_topic(client, at_reference):

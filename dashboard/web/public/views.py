@@ -15,7 +15,7 @@ from dashboard.content import previews, store
 from dashboard.content.schema import statement as statement_schema
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
-from dashboard.core.snapshot import SiteContent, Snapshot, dated
+from dashboard.core.snapshot import SiteContent, Snapshot, StatementItem, TopicDef, dated
 from dashboard.i18n import choice as language_choice
 from dashboard.i18n.languages import LANGUAGES, locales
 from dashboard.web import params
@@ -113,7 +113,7 @@ def archive():
     def view(shot: Snapshot) -> tuple[str, dt.datetime]:
         with current_store().session() as session:
             items, cursor = store.statements_page(
-                session, per_page, before, language or None, topic or None, at=shot.statements_at
+                session, per_page, before, language or None, shot.statements_at, topic or None
             )
         older = None
         if cursor:
@@ -189,19 +189,24 @@ def statement(slug: str):
             abort(410, description=f"The statement {slug!r} has been withdrawn.")
         if item is None:  # a scheduled statement is not there yet, as if it never was
             abort(404, description=f"There is no statement called {slug!r}.")
-        content = live_pages().content(shot.statements_at)
-        topics = [content.topic(name) for name in item.extra.get("topics", ())]
         html = render_page(
             "public/statement.html",
             shot=shot,
             statement=dated(item, shot.date.timezone),
-            topics=[found for found in topics if found is not None],
+            topics=_topics_of(item, shot),
         )
         return html, shot.next_change
 
     key = keys.statement(choice.locale, slug)
     rendered = live_pages().get(key, now, view, choice.locale)
     return _respond(rendered, now, choice, hx=False)
+
+
+def _topics_of(item: StatementItem, shot: Snapshot) -> list[TopicDef]:
+    """The statement's topics, with their names, in order."""
+    content = live_pages().content(shot.statements_at)
+    found = (content.topic(slug) for slug in item.extra.get("topics", ()))
+    return [topic for topic in found if topic is not None]
 
 
 def _preview(slug: str, token: str, now: dt.datetime, choice) -> Response:
@@ -220,6 +225,7 @@ def _preview(slug: str, token: str, now: dt.datetime, choice) -> Response:
             "public/statement.html",
             shot=shot,
             statement=dated(item, shot.date.timezone),
+            topics=_topics_of(item, shot),
             embargo=embargo,
             embargo_time=timecalc.clock_text(timecalc.local(item.published, shot.date.timezone)),
             noindex=True,
