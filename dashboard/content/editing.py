@@ -123,6 +123,7 @@ def save_statement(values: dict, statement_id: int | None = None) -> models.Stat
             for name, value in checked.items():
                 setattr(row, name, value)
         set_topics(row, slugs, {topic.slug: topic for topic in store.topics(db)})
+        row.topic_rows  # noqa: B018 (loaded here: the caller reads them after the session)
     return row
 
 

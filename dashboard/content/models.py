@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sqlalchemy as sa
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -21,7 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column, relationship
 
 from dashboard.core.timecalc import utcnow
 
@@ -142,19 +143,33 @@ class Statement(Base):
     expires: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     # Set on every insert and update (site file, admin, API, feeds); Atom's <updated>.
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow, onupdate=_utcnow)
-    # Loaded with the statement (one query for a whole page of them): rows outlive their
-    # session everywhere they are shown.
+    # Written through (the write paths set it); read through `topics`.
     topic_rows: Mapped[list[Topic]] = relationship(
         secondary=statement_topics,
-        lazy="selectin",
         order_by=(Topic.position, Topic.id),
         passive_deletes=True,
     )
 
     @property
     def topics(self) -> list[str]:
-        """The slugs of its topics, as the schema reads and writes them."""
-        return [topic.slug for topic in self.topic_rows]
+        """The slugs of its topics, in the topics' order, as the schema reads and writes them:
+        those just set, else those read with the row."""
+        if "topic_rows" in sa.inspect(self).dict:
+            return [topic.slug for topic in self.topic_rows]
+        found = (entry.split(":", 2) for entry in (self.topic_entries or "").split(",") if entry)
+        return [slug for _, _, slug in sorted(found, key=lambda e: (int(e[0]), int(e[1])))]
+
+
+# Its topics as "position:id:slug,…", read in the statement's own query (a correlated subquery
+# on the links' primary key) rather than in one more query for every list of statements.
+_entry = sa.cast(Topic.position, String) + ":" + sa.cast(Topic.id, String) + ":" + Topic.slug
+Statement.topic_entries = column_property(
+    sa.select(sa.func.aggregate_strings(_entry, ","))
+    .select_from(statement_topics.join(Topic, Topic.id == statement_topics.c.topic_id))
+    .where(statement_topics.c.statement_id == Statement.id)
+    .correlate_except(statement_topics, Topic)
+    .scalar_subquery()
+)
 
 
 class Rendered(Base):
