@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -208,18 +209,22 @@ def statements_page(
     """Newest first, as readers see them at `at` (default: now), by keyset: `before` is the
     (published, id) of the last row already shown. `language` and `topic` (a slug) narrow it."""
     at = at or timecalc.utcnow()
-    query = sa.select(models.Statement).where(visible_at(at)).order_by(*NEWEST_FIRST)
-    if language:
-        query = query.where(models.Statement.language == language)
-    if topic:
-        query = query.where(with_topic(topic))
+    query = sa.select(models.Statement).order_by(*NEWEST_FIRST)
     if before is not None:
         published, row_id = before
         # A row-value comparison, which both SQLite and PostgreSQL answer from the
-        # (published, id) index; the equivalent OR made SQLite scan.
-        query = query.where(
+        # (published, id) index; the equivalent OR made SQLite scan. The plain bound comes
+        # first: SQLite starts the index at the first upper bound on `published` it is given,
+        # and from visible_at's (`at`) it read every newer row first, a page 50,000 rows deep
+        # taking 15 ms instead of 2.
+        query = query.where(models.Statement.published <= published).where(
             sa.tuple_(models.Statement.published, models.Statement.id) < (published, row_id)
         )
+    query = query.where(visible_at(at))
+    if language:
+        query = query.where(models.Statement.language == language)
+    if topic:
+        query = query.where(with_topic(session, topic, limit + 1))
     rows = session.scalars(query.limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
@@ -227,15 +232,30 @@ def statements_page(
     return [statement_schema.item(r) for r in rows], cursor
 
 
-def with_topic(slug: str) -> sa.ColumnElement[bool]:
-    """The condition for statements about the topic `slug`: read from the topic's links
-    (ix_statement_topics_topic_id), not from every statement's."""
-    links = models.statement_topics.c
-    return models.Statement.id.in_(
-        sa.select(links.statement_id)
-        .join(models.Topic, models.Topic.id == links.topic_id)
-        .where(models.Topic.slug == slug)
-    )
+# Reading a topic's links and sorting their statements costs about five times as much a row as
+# walking the statements newest first and looking up each one's link (SQLite, 100,000 rows).
+SORT_COST = 5
+
+
+def with_topic(session: Session, slug: str, wanted: int) -> sa.ColumnElement[bool]:
+    """The condition for statements about the topic `slug`, in the form that reads least when
+    `wanted` rows are asked for. A topic of k statements among N: its links can be read and
+    their statements sorted (about SORT_COST × k), or the statements walked newest first by
+    their index, each one's link looked up, until enough are found (about wanted × N / k).
+    SQLite keeps no statistics that would let it choose; PostgreSQL is given the topic's id."""
+    statement, links = models.Statement, models.statement_topics.c
+    last_id = sa.select(sa.func.max(statement.id)).scalar_subquery()
+    found = session.execute(
+        sa.select(models.Topic.id, last_id).where(models.Topic.slug == slug)
+    ).first()
+    if found is None:
+        return sa.false()
+    topic_id, most = found
+    large = math.isqrt(wanted * (most or 0) // SORT_COST) + 1  # where the two costs meet
+    mine = sa.select(sa.literal(1)).where(links.topic_id == topic_id).limit(large).subquery()
+    if session.scalar(sa.select(sa.func.count()).select_from(mine)) >= large:
+        return sa.exists().where(links.statement_id == statement.id, links.topic_id == topic_id)
+    return statement.id.in_(sa.select(links.statement_id).where(links.topic_id == topic_id))
 
 
 def topics(session: Session) -> list[models.Topic]:

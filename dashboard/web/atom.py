@@ -93,9 +93,9 @@ def _latest(limit: int, at: dt.datetime, topic: str | None = None) -> list:
         .order_by(*store.NEWEST_FIRST)
         .limit(limit)
     )
-    if topic:
-        query = query.where(store.with_topic(topic))
     with current_store().session() as db:
+        if topic:
+            query = query.where(store.with_topic(db, topic, limit))
         return list(db.scalars(query))
 
 

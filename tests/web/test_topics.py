@@ -94,6 +94,26 @@ def test_a_topic_is_paged_by_keyset_like_the_archive(app, client, small_pages, a
     assert client.get("/topics/russia-uk?before=yesterday").status_code == 400
 
 
+@pytest.mark.parametrize("sort_cost", [1, 10**9], ids=["links-sorted", "statements-walked"])
+def test_both_ways_of_reading_a_topic_give_the_same_pages(app, monkeypatch, sort_cost):
+    """A small topic's links are read and sorted, a large one's statements walked newest first
+    (store.with_topic): the costs decide, never the answer."""
+    monkeypatch.setattr(store, "SORT_COST", sort_cost)
+    at = REFERENCE_INSTANT
+    with app.extensions[STORE].session() as db:
+        for topic in db.scalars(sa.select(models.Topic.slug)):
+            everything, _ = store.statements_page(db, 100, at=at, topic=topic)
+            walked, before = [], None
+            while True:
+                items, before = store.statements_page(db, 2, before, at=at, topic=topic)
+                walked += items
+                if before is None:
+                    break
+            assert [i.slug for i in walked] == [i.slug for i in everything], topic
+            assert all(topic in i.extra["topics"] for i in walked), topic
+            assert walked or topic == "consular"  # its one statement comes after the instant
+
+
 def test_an_unknown_topic_is_not_found(client, at_reference):
     for url in ("/topics/culture", "/topics/OSCE", "/topics/culture/feed.atom"):
         response = client.get(url)
