@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from dashboard.search.words import WORD, plain_text, stemmer_of, stems
+from dashboard.search.words import WORD, normal, plain_text, stemmer_of, stems
 
 WIDTH = 240  # characters of an excerpt, about two lines
 LEAD = 60  # characters shown before the first match
@@ -19,7 +19,7 @@ ELLIPSIS = "…"
 
 def _hits(text: str, algorithm: str | None, wanted: frozenset[str]) -> list[tuple[int, int]]:
     spans = [match.span() for match in WORD.finditer(text, 0, SCANNED)]
-    found = stems(algorithm, [text[start:end].lower() for start, end in spans])
+    found = stems(algorithm, [normal(text[start:end]) for start, end in spans])
     return [span for span, stem in zip(spans, found, strict=True) if stem in wanted]
 
 

@@ -16,8 +16,10 @@ import Stemmer
 from dashboard.i18n.languages import LANGUAGES
 
 # A word is a run of letters and digits: punctuation, operators and spaces only separate words,
-# so nothing a reader types can mean more than the words in it.
-WORD = re.compile(r"[^\W_]+")
+# so nothing a reader types can mean more than the words in it. Apostrophes inside a word are
+# dropped rather than cut at ("Lavrov's" is the word "lavrovs", whose stem is "lavrov").
+WORD = re.compile(r"[^\W_]+(?:['’]+[^\W_]+)*")
+APOSTROPHES = re.compile(r"['’]")
 # A tag of the stored, sanitised HTML: its attribute values are always double-quoted, with any
 # quote inside escaped, so this matches whole tags and nothing else. PostgreSQL's generated
 # column strips tags with the same pattern (migration 0008).
@@ -53,8 +55,13 @@ def stemmers() -> tuple[str, ...]:
     return tuple(dict.fromkeys(r.stemmer for r in LANGUAGES.values() if r.stemmer))
 
 
+def normal(word: str) -> str:
+    """A word as the index holds it: lower case, without apostrophes."""
+    return APOSTROPHES.sub("", word).lower()
+
+
 def words(text: str) -> list[str]:
-    return [word.lower() for word in WORD.findall(text or "")]
+    return [normal(word) for word in WORD.findall(text or "")]
 
 
 def stems(algorithm: str | None, lowered: list[str]) -> list[str]:

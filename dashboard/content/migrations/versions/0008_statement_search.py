@@ -72,9 +72,11 @@ def _configuration() -> str:
 
 
 def _words(text: str) -> str:
-    """Punctuation becomes spaces, so that PostgreSQL's parser sees the words the way
-    words.WORD cuts them (no hosts, e-mail addresses or hyphenated compounds)."""
-    return f"regexp_replace(left({text}, {INDEXED_CHARS}), '[[:punct:]]', ' ', 'g')"
+    """Apostrophes go and other punctuation becomes spaces, so that PostgreSQL's parser sees
+    the words the way words.WORD cuts them (no hosts, e-mail addresses or hyphenated
+    compounds, and "Lavrov's" is one word)."""
+    joined = f"regexp_replace(left({text}, {INDEXED_CHARS}), '[''’]', '', 'g')"
+    return f"regexp_replace({joined}, '[[:punct:]]', ' ', 'g')"
 
 
 def _postgres_column() -> str:
