@@ -7,6 +7,8 @@ from __future__ import annotations
 import html
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.helpers.search import api_slugs, make_token, page_slugs, publish, results
 
@@ -202,3 +204,24 @@ def test_the_form_works_without_javascript_and_htmx_gets_the_results_alone(clien
 def test_the_search_box_echoes_the_query_escaped(client):
     page = client.get('/statements?q="><script>x</script>').get_data(as_text=True)
     assert 'value="&#34;&gt;&lt;script&gt;x&lt;/script&gt;"' in page
+
+
+QUERIES = st.one_of(
+    st.text(max_size=60),
+    st.lists(st.sampled_from(SYNTAX + ["посольства", "Lavrov's", " ", "\u0301", "ǅ", "²"])).map(
+        " ".join
+    ),
+    st.text(alphabet=st.characters(categories=["P", "S", "Zs", "Mn"]), max_size=20),
+)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(q=QUERIES, year=st.sampled_from([None, "2019", "1900", "2200"]))
+def test_no_query_gets_a_5xx(client, at_reference, q, year):
+    query = {"q": q, **({"year": year} if year else {})}
+    for url in ("/statements", "/api/v1/statements"):
+        response = client.get(url, query_string=query)
+        assert response.status_code in (200, 400), (url, q, response.status_code)
+    fragment = client.get("/statements", query_string=query, headers={"HX-Request": "true"})
+    assert fragment.status_code in (200, 400)
