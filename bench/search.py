@@ -101,10 +101,11 @@ def _row(number: int, total: int, start: dt.datetime, rng: random.Random) -> dic
     }
 
 
-def build(folder: Path, total: int) -> str:
+def build(folder: Path, total: int, url: str | None = None) -> str:
     """A store with the demo site and `total` generated statements, inserted in bulk (the
-    database indexes them as it would any write). Returns its URL."""
-    url = f"sqlite:///{folder / f'search-{total}.sqlite3'}"
+    database indexes them as it would any write): a SQLite file in `folder`, or the empty
+    database `url` names. Returns its URL."""
+    url = url or f"sqlite:///{folder / f'search-{total}.sqlite3'}"
     the_store = store.make_store(url)
     try:
         store.migrate(the_store)
