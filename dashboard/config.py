@@ -74,6 +74,9 @@ MEMORY_ENTRIES = 512
 ADMIN_PER_PAGE = 50
 # /feed.atom
 ATOM_ENTRIES = 20
+# Preview links to scheduled statements: how long one may work, and how long a new one does.
+PREVIEW_MAX_DAYS = 90
+PREVIEW_DEFAULT_DAYS = 7
 # /api/v1/statements?limit=
 API_MAX_LIMIT = 100
 API_DEFAULT_LIMIT = 20

@@ -139,8 +139,37 @@
     var list = root && root.querySelector(".counters");
     return list ? list.textContent.replace(/\s+/g, " ").trim() : "";
   }
+  // The statements on the page (the featured one, the latest) are not in the live block, which
+  // names them instead: when it names others (one was published at its instant, expired, or
+  // edited), fetch the page again and put its statements in place. A cached copy that still
+  // has the old ones is tried again a little later, a few times.
+  var statementsTries = 0;
+  function refreshStatements() {
+    var live = document.getElementById("live");
+    var shown = document.getElementById("statements");
+    if (!live || !shown || !window.fetch || !window.DOMParser) return;
+    var wanted = live.getAttribute("data-statements");
+    if (!wanted || wanted === shown.getAttribute("data-statements")) { statementsTries = 0; return; }
+    if (statementsTries >= 4) return;
+    statementsTries += 1;
+    var fresh = statementsTries > 1 ? {cache: "no-cache"} : {};
+    fetch(window.location.href, Object.assign({credentials: "same-origin"}, fresh))
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (text) {
+        var found = new DOMParser().parseFromString(text, "text/html").getElementById("statements");
+        var current = document.getElementById("statements");
+        if (found && current && found.getAttribute("data-statements") === wanted) {
+          current.replaceWith(document.importNode(found, true));
+          statementsTries = 0;
+        } else {
+          setTimeout(refreshStatements, 2000);
+        }
+      })
+      .catch(function () { setTimeout(refreshStatements, 5000); });
+  }
   var lastCounters = countersText(document);
   document.addEventListener("htmx:afterSettle", function () {
+    refreshStatements();
     failures = 0;
     var now = countersText(document);
     var announcer = document.getElementById("announcer");

@@ -177,6 +177,21 @@ class LoginFailure(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+class PreviewLink(Credential, Base):
+    """A secret link that shows one statement before it is published, to journalists under
+    embargo. Only the SHA-256 of its token is kept; it ends when revoked or at `expires_at`."""
+
+    __tablename__ = "preview_links"
+
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    note: Mapped[str] = mapped_column(String(200), default="")  # whom it was made for
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
 class ApiToken(Credential, Base):
     """A bearer token for the write API; only its SHA-256 is kept."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 
 from dashboard.core import timecalc
@@ -161,6 +162,18 @@ class Snapshot:
     contact: str
     featured: DatedStatement | None
     latest: tuple[DatedStatement, ...]
+
+    @property
+    def statements_mark(self) -> str:
+        """Names the statements shown, as they are: an open page whose live block brings
+        another mark fetches its statements again (static/live.js)."""
+        shown = [self.featured, *self.latest] if self.featured else list(self.latest)
+        mark = hashlib.blake2b(digest_size=6)
+        for s in shown:
+            item = s.item
+            for part in (item.slug, item.title, item.summary, item.body_html, s.date_text):
+                mark.update(part.encode() + b"\0")
+        return mark.hexdigest()
 
     def counters_next_change(self) -> dt.datetime | None:
         return min((c.next_change for c in self.counters), default=None)

@@ -2,7 +2,9 @@
 
 It runs in its own process (`dashboard scheduler`, or beside the web server under `dashboard
 serve`), never inside a web worker. A midnight in any counter's zone is a minute boundary, so
-the minute tick also turns every counter over.
+the minute tick also turns every counter over. It also wakes at each instant within the
+coming minute at which a scheduled statement appears or one expires, and warms again, so that
+readers find the new bytes ready at once.
 
 Under `dashboard serve` it pulses to its supervisor twice a second while it stands by, or while
 its minute ticks keep finishing; a tick stuck for SCHEDULER_STALL_SECONDS makes it give up
@@ -11,6 +13,7 @@ its minute ticks keep finishing; a tick stuck for SCHEDULER_STALL_SECONDS makes 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import signal
@@ -20,6 +23,7 @@ from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from flask import Flask
 
 from dashboard import config
@@ -59,24 +63,61 @@ def holder_name() -> str:
 
 
 def tick(
-    app: Flask, lock: SchedulerLock, lost: threading.Event, progress: TickProgress | None = None
+    app: Flask,
+    lock: SchedulerLock,
+    lost: threading.Event,
+    progress: TickProgress | None = None,
+    wake: Callable[[dt.datetime], None] | None = None,
 ) -> None:
+    """Warm this minute and the next, beat, and ask `wake` to come back at the next
+    statement's instant if it falls before the next tick."""
     if not lock.still_held():
         log.error("lost the scheduler lock; stopping so that a standby can take over")
         lost.set()
         return
     now = timecalc.utcnow()
     with app.app_context():
-        pages = live.pages_of(app)
-        try:
-            written = pages.warm(now)
-        except Exception:  # one bad tick must not stop the next one
-            log.exception("warming failed at %s", timecalc.format_instant(now))
-            written = 0
+        written = _warm(app, now)
         beat(app, now)
+        coming = _next_statement_change(app, now)
     if progress is not None:
         progress.done()
+    if wake is not None and coming is not None and coming < timecalc.next_minute(now):
+        wake(coming)
     log.info("tick %s: warmed %d views", timecalc.format_instant(now), written)
+
+
+def statement_instant(
+    app: Flask, lock: SchedulerLock, lost: threading.Event, wake: Callable | None = None
+) -> None:
+    """A scheduled statement appears (or one expires) now: warm what readers will ask for."""
+    if not lock.still_held():
+        lost.set()
+        return
+    now = timecalc.utcnow()
+    with app.app_context():
+        written = _warm(app, now)
+        coming = _next_statement_change(app, now)
+    if wake is not None and coming is not None and coming < timecalc.next_minute(now):
+        wake(coming)
+    log.info("statement instant %s: warmed %d views", timecalc.format_instant(now), written)
+
+
+def _warm(app: Flask, now: dt.datetime) -> int:
+    try:
+        return live.pages_of(app).warm(now)
+    except Exception:  # one bad tick must not stop the next one
+        log.exception("warming failed at %s", timecalc.format_instant(now))
+        return 0
+
+
+def _next_statement_change(app: Flask, now: dt.datetime) -> dt.datetime | None:
+    try:
+        with store.store_of(app).session() as session:
+            return store.next_statement_change(session, now)
+    except Exception:
+        log.exception("could not look for scheduled statements")
+        return None
 
 
 def beat(app: Flask, now) -> None:
@@ -103,8 +144,16 @@ def build(
             misfire_grace_time=45, **options,
         )  # fmt: skip
 
-    progress_kw = {"progress": progress}  # warm at once on start
-    every_minute(tick, "minute", 0, next_run_time=timecalc.utcnow(), kwargs=progress_kw)
+    def wake(at: dt.datetime) -> None:
+        # One pending wake: the next instant replaces a later one asked for before.
+        scheduler.add_job(
+            statement_instant, DateTrigger(run_date=at, timezone=timecalc.UTC),
+            args=(app, lock, lost), kwargs={"wake": wake}, id="statement-instant",
+            replace_existing=True, misfire_grace_time=45,
+        )  # fmt: skip
+
+    tick_kw = {"progress": progress, "wake": wake}  # warm at once on start
+    every_minute(tick, "minute", 0, next_run_time=timecalc.utcnow(), kwargs=tick_kw)
     # Feeds: every minute, half way between ticks, poll those whose own interval has passed.
     # One slow or broken feed costs its own timeout and is recorded; the next one goes on.
     every_minute(jobs.scheduled_poll, "feeds", 30)

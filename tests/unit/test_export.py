@@ -66,7 +66,7 @@ def test_export_then_load_round_trips(app, tmp_path):
     first = tmp_path / "first.toml"
     result = app.test_cli_runner().invoke(args=["export", str(first)])
     assert result.exit_code == 0, result.output
-    assert "Exported 11 statements" in result.output
+    assert "Exported 12 statements" in result.output
     text = first.read_text(encoding="utf-8")
     assert "draft = true" in text and "[counters.translations.ru]" in text
     expected = content(app)
@@ -74,7 +74,7 @@ def test_export_then_load_round_trips(app, tmp_path):
     # Loading it back into the same store changes nothing at all.
     again = app.test_cli_runner().invoke(args=["load", str(first)])
     assert again.exit_code == 0, again.output
-    assert "statements: 0 new, 0 changed, 11 unchanged" in again.output
+    assert "statements: 0 new, 0 changed, 12 unchanged" in again.output
 
     # Into a store emptied of content: the same content, and its export is the same file.
     clear(app)

@@ -55,6 +55,7 @@ FULL = {
     STATEMENT: {
         "title": "A statement",
         "published": dt.datetime(2020, 1, 26, 9, 30, tzinfo=dt.UTC),
+        "expires": dt.datetime(2020, 3, 1, 0, 0, 30, tzinfo=dt.UTC),
         "slug": "a-statement",
         "language": "ru",
         "source_url": "https://mid.example/a?b=1",
@@ -82,6 +83,7 @@ BARE = {
         "body": "",
         "featured": False,
         "draft": False,
+        "expires": None,
     },
     FEED: {**FULL[FEED], "interval_minutes": 10080, "publish": True},
 }

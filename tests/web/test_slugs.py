@@ -96,8 +96,12 @@ def test_an_edit_keeps_the_slug(empty_app, tmp_path):
 
 
 def test_every_demo_title_derives_the_slug_it_derived_before():
+    """In Latin script, that is: a Cyrillic title was `statement-DATE` before, and is now
+    transliterated (tested above)."""
     spec = sitefile.read_file(sitefile.DEMO_PATH)
-    for statement in spec.statements:
+    latin = [s for s in spec.statements if s.get("language", "en") == "en"]
+    assert len(latin) >= 10
+    for statement in latin:
         title = statement["title"]
         assert statement_schema.slugify(title, DAY) == statement_schema.legacy_slugify(title, DAY)
 

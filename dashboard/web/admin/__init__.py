@@ -1,6 +1,6 @@
-"""/admin, one module per area: access (sign in and out), overview, statements, ordered
-(counters and clocks), site, feeds and preview. The blueprint and what the areas share are in
-blueprint.py."""
+"""/admin, one module per area: access (sign in and out), overview, statements, previews
+(links for journalists), ordered (counters and clocks), site, feeds and preview. The blueprint
+and what the areas share are in blueprint.py."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dashboard.web.admin import feeds as feeds
 from dashboard.web.admin import ordered as ordered
 from dashboard.web.admin import overview as overview
 from dashboard.web.admin import preview as preview
+from dashboard.web.admin import previews as previews
 from dashboard.web.admin import site as site
 from dashboard.web.admin import statements as statements
 from dashboard.web.admin.blueprint import bp

@@ -69,9 +69,11 @@ def site_context() -> Context:
     return Context.of(current_site())
 
 
-def entity_form(page: str, entity: Entity, row, action: str, values=None, errors=None, status=200):
+def entity_form(
+    page: str, entity: Entity, row, action: str, values=None, errors=None, status=200, **extra
+):
     """A form page (or, for htmx, only its form, admin/_form.html) with the entity's fields:
-    the row's values, a new row's, or those just posted."""
+    the row's values, a new row's, or those just posted; `extra` for the page's own parts."""
     context = site_context()
     if values is None:
         shown = entity.form_values(row, context)
@@ -88,6 +90,7 @@ def entity_form(page: str, entity: Entity, row, action: str, values=None, errors
         widgets=entity.widgets(context),
         values=shown,
         errors=errors or {},
+        **extra,
     )
 
 

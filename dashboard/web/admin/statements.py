@@ -6,14 +6,16 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, url_for
 
 from dashboard import config
-from dashboard.content import editing, models
+from dashboard.content import editing, models, previews
 from dashboard.content.schema import STATEMENT
 from dashboard.content.schema import statement as statement_schema
 from dashboard.content.store import current_store
+from dashboard.core import timecalc
 from dashboard.core.snapshot import dated
 from dashboard.web import params
 from dashboard.web.admin.blueprint import (
     bp,
+    current_site,
     done,
     entity_form,
     find_row,
@@ -44,7 +46,14 @@ def statements():
         (row, dated(statement_schema.item(row), site.timezone))
         for row in rows[: config.ADMIN_PER_PAGE]
     ]
-    return render_template("admin/statements.html", rows=listed, page=page, more=more, site=site)
+    return render_template(
+        "admin/statements.html",
+        rows=listed,
+        page=page,
+        more=more,
+        site=site,
+        now=timecalc.utcnow(),  # what is scheduled, and what has expired
+    )
 
 
 @bp.route("/statements/new", endpoint="statement_new", methods=["GET", "POST"])
@@ -56,11 +65,20 @@ def statement_form(statement_id: int | None = None):
 
 def _statement_form(row: models.Statement | None, values=None, errors=None, status=200):
     if row is None:
-        action = url_for("admin.statement_new")
-    else:
-        action = url_for("admin.statement_edit", statement_id=row.id)
-    page = "admin/statement_form.html"
-    return entity_form(page, STATEMENT, row, action, values, errors, status)
+        return entity_form(
+            "admin/statement_form.html", STATEMENT, None, url_for("admin.statement_new"),
+            values, errors, status,
+        )  # fmt: skip
+    return edit_page(row, values, errors, status)
+
+
+def edit_page(row: models.Statement, values=None, errors=None, status=200, preview=None):
+    """A statement's page in the admin: its form, and its preview links."""
+    action = url_for("admin.statement_edit", statement_id=row.id)
+    return entity_form(
+        "admin/statement_form.html", STATEMENT, row, action, values, errors, status,
+        **(preview or preview_part(row)),
+    )  # fmt: skip
 
 
 def _save_statement(row: models.Statement | None):
@@ -73,7 +91,13 @@ def _save_statement(row: models.Statement | None):
     saved, values, errors = save_posted(STATEMENT, save)
     if saved is None:
         return _statement_form(row, values, errors, 422)
-    state = "saved as a draft" if saved.draft else "published"
+    if saved.draft:
+        state = "saved as a draft"
+    elif saved.published > timecalc.utcnow():
+        when = timecalc.local_input_text(saved.published, current_site().timezone)
+        state = f"scheduled for {when.replace('T', ' ')} ({current_site().timezone})"
+    else:
+        state = "published"
     return done("admin.statements", f"Statement “{saved.title}” {state}.")
 
 
@@ -85,3 +109,28 @@ def statement_delete(statement_id: int):
     if htmx():
         return Response(status=204, headers={"HX-Redirect": url_for("admin.statements")})
     return redirect(url_for("admin.statements"), 303)
+
+
+def preview_part(row: models.Statement, made: str | None = None, error: str | None = None):
+    """What admin/_preview_links.html shows for a statement."""
+    now = timecalc.utcnow()
+    with current_store().session() as db:
+        links = previews.links_of(db, row.id)
+    return {
+        "statement": row,
+        "links": [(link, previews.is_working(link, now)) for link in links],
+        "made_url": made
+        and url_for("public.statement", slug=row.slug, preview=made, _external=True),
+        "preview_error": error,
+        "default_days": config.PREVIEW_DEFAULT_DAYS,
+        "max_days": config.PREVIEW_MAX_DAYS,
+        "scheduled": row.published > now,
+        "publishes_at": _site_time(row.published),
+    }
+
+
+def _site_time(at) -> str:
+    """An instant as the site's wall clock says it: '2026-12-03 09:00:00 (Europe/London)'."""
+    zone_name = current_site().timezone
+    local = timecalc.local(at, zone_name).replace(tzinfo=None)
+    return f"{local.isoformat(' ', 'seconds')} ({zone_name})"

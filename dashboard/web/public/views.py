@@ -10,8 +10,9 @@ from flask import Blueprint, Response, abort, current_app, request, url_for
 from dashboard import config
 from dashboard.cache import keys
 from dashboard.cache.http import cached_response
-from dashboard.cache.live import Rendered, live_pages
-from dashboard.content import store
+from dashboard.cache.live import Rendered, fill_delay, live_pages
+from dashboard.content import previews, store
+from dashboard.content.schema import statement as statement_schema
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
 from dashboard.core.snapshot import SiteContent, Snapshot, dated
@@ -62,7 +63,14 @@ def _respond(
 
 # A language the dashboard does not have falls back to the reader's, as if not asked.
 LANG = params.OneOf(LANGUAGES, lenient=True)
-PAGE = params.Query("public.index", "public.statement", lang=LANG)
+PAGE = params.Query("public.index", lang=LANG)
+STATEMENT_PAGE = params.Query(
+    "public.statement",
+    lang=LANG,
+    preview=params.Text(
+        64, pattern=previews.TOKEN.pattern, example="the token of a preview link, pv_…"
+    ),
+)
 ARCHIVE = params.Query("public.archive", lang=LANG, **listing.parameters())
 
 
@@ -137,7 +145,10 @@ def months(locale: str) -> list[tuple[int, str]]:
 @bp.get("/statements/<slug>")
 def statement(slug: str):
     now = timecalc.utcnow()
-    choice = _choice(now, PAGE.read())
+    values = STATEMENT_PAGE.read()
+    choice = _choice(now, values)
+    if values["preview"] is not None:
+        return _preview(slug, values["preview"], now, choice)
 
     def view(shot: Snapshot) -> tuple[str, dt.datetime]:
         with current_store().session() as session:
@@ -155,3 +166,34 @@ def statement(slug: str):
     key = keys.statement(choice.locale, slug)
     rendered = live_pages().get(key, now, view, choice.locale)
     return _respond(rendered, now, choice, hx=False)
+
+
+def _preview(slug: str, token: str, now: dt.datetime, choice) -> Response:
+    """A statement before its instant, through a working preview link: marked as under
+    embargo, never stored by any cache, and kept out of search engines."""
+    with current_store().session() as session:
+        row = previews.statement_for(session, slug, token, now)
+        item = statement_schema.item(row) if row is not None else None
+    if item is None:  # the same answer whether or not `slug` exists: a link reveals nothing
+        abort(404, description="This preview link does not work: it has expired or was revoked.")
+    zone_name = live_pages().content(now).timezone
+    embargo = dated(item, zone_name) if item.published > now else None
+
+    def view(shot: Snapshot) -> tuple[str, dt.datetime]:
+        html = render_page(
+            "public/statement.html",
+            shot=shot,
+            statement=dated(item, shot.date.timezone),
+            embargo=embargo,
+            embargo_time=timecalc.clock_text(timecalc.local(item.published, shot.date.timezone)),
+            noindex=True,
+        )
+        return html, shot.next_change
+
+    rendered = live_pages().render(now, view, locale=choice.locale)  # never kept
+    body = fill_delay(rendered.body, rendered.next_change, now)
+    response = Response(body, content_type="text/html; charset=utf-8")
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token stays out of Referer
+    return response
