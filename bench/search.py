@@ -14,12 +14,14 @@ A fifth of them are in Russian.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import random
 import statistics
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -117,6 +119,10 @@ def build(folder: Path, total: int, url: str | None = None) -> str:
                 rows = [_row(n, total, start, rng) for n in range(first, min(first + CHUNK, total))]
                 session.execute(sa.insert(models.Statement), rows)
             store.mark_changed(session)
+        if the_store.engine.dialect.name == "postgresql":  # as autovacuum would, in time
+            with the_store.engine.connect() as connection:
+                connection.execute(sa.text("ANALYZE statements"))
+                connection.commit()
     finally:
         the_store.engine.dispose()
     return url
@@ -154,14 +160,38 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def measure(folder: Path, sizes: tuple[int, int], samples: int) -> dict:
-    """p50 and p99 (ms) per path at each size, and the goals' ratios."""
+@contextlib.contextmanager
+def database(folder: Path, total: int, server: str | None):
+    """Where a store of `total` statements goes: a file in `folder`, or a database of its
+    own on the PostgreSQL server `server` names, dropped afterwards."""
+    if server is None:
+        yield None
+        return
+    name = f"dashboard_bench_search_{total}_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(
+        sa.make_url(server).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        yield sa.make_url(server).set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def measure(folder: Path, sizes: tuple[int, int], samples: int, server: str | None = None) -> dict:
+    """p50 and p99 (ms) per path at each size, and the goals' ratios; on SQLite, or on the
+    PostgreSQL server that `server` (a DATABASE_URL) names."""
     figures: dict[str, dict[str, dict[str, float]]] = {}
     for total in sizes:
-        started = time.monotonic()
-        url = build(folder, total)
-        built = time.monotonic() - started
-        runs = timings(url, folder, samples)
+        with database(folder, total, server) as url:
+            started = time.monotonic()
+            url = build(folder, total, url)
+            built = time.monotonic() - started
+            runs = timings(url, folder, samples)
         figures[str(total)] = {
             name: {
                 "p50_ms": statistics.median(values) * 1000,
@@ -235,9 +265,14 @@ def main(argv: list[str] | None = None) -> int:
         help="the two store sizes (1000,100000)",
     )
     parser.add_argument("--samples", type=int, default=200, help="requests per figure (200)")
+    parser.add_argument(
+        "--postgres",
+        metavar="DATABASE_URL",
+        help="measure on this PostgreSQL server (in databases of its own) instead of SQLite",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="dashboard-bench-search-") as folder:
-        result = measure(Path(folder), args.sizes, args.samples)
+        result = measure(Path(folder), args.sizes, args.samples, args.postgres)
     print("\n".join(report_lines(result)))
     return 0
 

@@ -4,10 +4,13 @@ end to end and reports every figure (bench/search.py; the real sizes are 1,000 a
 from __future__ import annotations
 
 from bench import search
+from tests.helpers.databases import postgres_url
 
 
 def test_the_search_benchmark_runs_at_a_tiny_size(tmp_path):
-    result = search.measure(tmp_path, (8, 40), samples=2)
+    server = postgres_url()  # on the tests' PostgreSQL server when they use one
+    server_text = server.render_as_string(hide_password=False) if server else None
+    result = search.measure(tmp_path, (8, 40), samples=2, server=server_text)
     for size in ("8", "40"):
         for name in search.PATHS:
             figure = result["figures"][size][name]
