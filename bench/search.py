@@ -120,9 +120,9 @@ def build(folder: Path, total: int, url: str | None = None) -> str:
                 session.execute(sa.insert(models.Statement), rows)
             store.mark_changed(session)
         if the_store.engine.dialect.name == "postgresql":  # as autovacuum would, in time
-            with the_store.engine.connect() as connection:
-                connection.execute(sa.text("ANALYZE statements"))
-                connection.commit()
+            quiet = the_store.engine.execution_options(isolation_level="AUTOCOMMIT")
+            with quiet.connect() as connection:
+                connection.execute(sa.text("VACUUM ANALYZE statements"))
     finally:
         the_store.engine.dispose()
     return url
