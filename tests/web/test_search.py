@@ -4,9 +4,11 @@ answer to every query, hostile ones included."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 import pytest
+import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +32,13 @@ def test_word_forms_find_each_other_in_english_and_russian(client, token, at_ref
     # Every word must be there; each may be in any of its forms.
     assert api_slugs(client, "statements treaties") == ["en-one"]
     assert api_slugs(client, "statements посольства") == []
+
+
+def test_the_demo_statement_in_russian_is_found_by_another_form(client):
+    with time_machine.travel(dt.datetime(2020, 3, 1, tzinfo=dt.UTC), tick=False):
+        for q in ("посольство", "консульский отдел", "праздничный"):
+            assert "konsulskii-otdel-24-fevralia-2020" in page_slugs(client, q), q
+        assert len(page_slugs(client, "lavrov", year=2019, month=11)) == 2
 
 
 def test_small_words_are_searched_like_any_other(client, token, at_reference):
