@@ -128,8 +128,9 @@ def build(folder: Path, total: int, url: str | None = None) -> str:
     return url
 
 
-def timings(url: str, folder: Path, samples: int) -> dict[str, list[float]]:
-    """Seconds per request for each of PATHS, interleaved: archive, rare, common, archive…"""
+def timings(url: str, folder: Path, samples: int, warmup: int = 3) -> dict[str, list[float]]:
+    """Seconds per request for each of PATHS, interleaved: archive, rare, common, archive…,
+    after `warmup` rounds that are not counted."""
     app = create_app(
         {
             "DATABASE_URL": url,
@@ -140,7 +141,7 @@ def timings(url: str, folder: Path, samples: int) -> dict[str, list[float]]:
     )
     pages, client = pages_of(app), app.test_client()
     found: dict[str, list[float]] = {name: [] for name in PATHS}
-    for round_number in range(samples + 3):  # three rounds to warm up, not counted
+    for round_number in range(warmup + samples):
         for name, path in PATHS.items():
             with pages._lock:  # as at the first request of a minute: nothing rendered yet
                 pages._memory.clear()
@@ -149,7 +150,7 @@ def timings(url: str, folder: Path, samples: int) -> dict[str, list[float]]:
             elapsed = time.perf_counter() - started
             if response.status_code != 200:
                 raise RuntimeError(f"{path}: HTTP {response.status_code}")
-            if round_number >= 3:
+            if round_number >= warmup:
                 found[name].append(elapsed)
     store.store_of(app).engine.dispose()
     return found
@@ -182,7 +183,9 @@ def database(folder: Path, total: int, server: str | None):
         admin.dispose()
 
 
-def measure(folder: Path, sizes: tuple[int, int], samples: int, server: str | None = None) -> dict:
+def measure(
+    folder: Path, sizes: tuple[int, int], samples: int, server: str | None = None, warmup: int = 3
+) -> dict:
     """p50 and p99 (ms) per path at each size, and the goals' ratios; on SQLite, or on the
     PostgreSQL server that `server` (a DATABASE_URL) names."""
     figures: dict[str, dict[str, dict[str, float]]] = {}
@@ -191,7 +194,7 @@ def measure(folder: Path, sizes: tuple[int, int], samples: int, server: str | No
             started = time.monotonic()
             url = build(folder, total, url)
             built = time.monotonic() - started
-            runs = timings(url, folder, samples)
+            runs = timings(url, folder, samples, warmup)
         figures[str(total)] = {
             name: {
                 "p50_ms": statistics.median(values) * 1000,

@@ -10,7 +10,7 @@ from tests.helpers.databases import postgres_url
 def test_the_search_benchmark_runs_at_a_tiny_size(tmp_path):
     server = postgres_url()  # on the tests' PostgreSQL server when they use one
     server_text = server.render_as_string(hide_password=False) if server else None
-    result = search.measure(tmp_path, (8, 40), samples=2, server=server_text)
+    result = search.measure(tmp_path, (8, 40), samples=2, server=server_text, warmup=0)
     for size in ("8", "40"):
         for name in search.PATHS:
             figure = result["figures"][size][name]

@@ -225,7 +225,7 @@ QUERIES = st.one_of(
 )
 
 
-@settings(max_examples=20, deadline=None, derandomize=True, database=None,
+@settings(max_examples=15, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(q=QUERIES, year=st.sampled_from([None, "2019", "1900", "2200"]))
 def test_no_query_gets_a_5xx(client, at_reference, q, year):
