@@ -16,10 +16,13 @@ from flask import current_app
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.content import models
+from dashboard.content.filters import NONE as NO_FILTERS
+from dashboard.content.filters import StatementFilters
 from dashboard.content.schema import counter as counter_schema
 from dashboard.content.schema import statement as statement_schema
 from dashboard.core import timecalc
 from dashboard.core.snapshot import ClockDef, SiteContent, StatementItem
+from dashboard.search import sqlite as search_sqlite
 
 EXTENSION = "dashboard.store"
 MIGRATIONS = "dashboard.content:migrations"
@@ -65,6 +68,7 @@ def make_store(url: str) -> Store:
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
+    search_sqlite.register(dbapi_connection)  # the search index's triggers call these
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the scheduler's writes
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -198,15 +202,16 @@ def statements_page(
     session: Session,
     limit: int,
     before: tuple[dt.datetime, int] | None = None,
-    language: str | None = None,
     at: dt.datetime | None = None,
+    filters: StatementFilters = NO_FILTERS,
+    zone_name: str = "UTC",
 ) -> tuple[list[StatementItem], tuple[dt.datetime, int] | None]:
     """Newest first, as readers see them at `at` (default: now), by keyset: `before` is the
-    (published, id) of the last row already shown."""
+    (published, id) of the last row already shown. A year or month is the site's, in
+    `zone_name`."""
     at = at or timecalc.utcnow()
-    query = sa.select(models.Statement).where(visible_at(at)).order_by(*NEWEST_FIRST)
-    if language:
-        query = query.where(models.Statement.language == language)
+    query = sa.select(models.Statement).where(visible_at(at), *filters.conditions(zone_name))
+    query = query.order_by(*NEWEST_FIRST)
     if before is not None:
         published, row_id = before
         # A row-value comparison, which both SQLite and PostgreSQL answer from the
