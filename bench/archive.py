@@ -21,7 +21,8 @@ from dashboard.web.params import format_cursor
 def add_statements(database_url: str, total: int) -> None:
     """Insert generated statements (older than the demo's) up to `total`, then bump the site's
     revision the way a write through the app does, so every process re-reads the content."""
-    engine = sa.create_engine(database_url)
+    the_store = store.make_store(database_url)  # its connections keep the search index
+    engine = the_store.engine
     try:
         with Session(engine) as session, session.begin():
             have = session.scalar(sa.select(sa.func.count()).select_from(models.Statement))

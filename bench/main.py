@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             bench.archive()
         if bench.want("feeds"):
             bench.feed_ingestion()
+        if bench.want("search"):
+            bench.search()
         if args.idle_page:
             bench.idle_page()
         if args.soak:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bench import archive as statements
 from bench import feeds, pages
+from bench import search as search_bench
 from bench.common import PY, BenchError, count_lines, fetch, log, wait_for_http
 from bench.procs import Processes, worker_pids
 from bench.proxy import ACCEPT_LANGUAGES, BenchNginx, fire_at, start_nginx
@@ -349,3 +350,11 @@ class Bench:
         log(f"7: soak, {minutes} min at {self.args.soak_rate} req/s (page, fragment, API, …)")
         dashboard = self.ensure_demo()
         self.extra["soak"] = run_soak(dashboard, minutes, self.args.soak_rate)
+
+    # 8
+    def search(self) -> None:
+        sizes = self.args.search_sizes
+        log(f"8: search with {sizes[0]:,} and {sizes[1]:,} statements, in-process")
+        folder = self.tmp / "search"
+        folder.mkdir()
+        self.extra["search"] = search_bench.measure(folder, sizes, self.args.search_samples)

@@ -32,6 +32,9 @@ stopped on exit, Ctrl-C and errors included.
        then across two boundaries: when each one shows the new minute, and what nginx answered
     7  --soak MINUTES: fixed-rate mixed load; errors and worker memory growth
                                                                   goal 0 errors, <= 10% RSS
+    8  search (bench/search.py): a rare and a common word, p50 and p99 in-process, with 1,000
+       and 100,000 statements, against the archive's first page     goal rare <= 1.5x of
+       itself at 1,000; common <= 3x of the archive at 100,000 (--search-sizes, --search-samples)
 
 For every wrk run against a web server it also notes how its two workers shared the CPU: when one
 worker held all of wrk's keep-alive connections, the run is marked (1w) (it measures one worker,
@@ -42,7 +45,7 @@ Needs Debian's `wrk` (parts 1-4) and `nginx` (3 and 6): apt-get install -y wrk n
 --idle-page also needs `chromium`, `npm` and the Python package `playwright`. Run it from the
 checkout (bench/run, or python -m bench from its root): it uses the tests' helpers.
 """
-PARTS = ("page", "nginx", "archive", "feeds")  # `--only none` runs just the options
+PARTS = ("page", "nginx", "archive", "feeds", "search")  # `--only none` runs just the options
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -72,6 +75,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--soak", type=float, metavar="MINUTES", help="run the soak (7)")
     parser.add_argument("--soak-rate", type=int, default=300, help="soak requests/s (300)")
+    parser.add_argument(
+        "--search-sizes",
+        type=lambda text: tuple(int(part) for part in text.split(",")),
+        default=(1000, 100_000),
+        help="the two store sizes of part 8 (1000,100000)",
+    )
+    parser.add_argument(
+        "--search-samples", type=int, default=200, help="requests per figure in part 8 (200)"
+    )
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)

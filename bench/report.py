@@ -10,6 +10,7 @@ import statistics
 import time
 from typing import TYPE_CHECKING
 
+from bench.search import report_lines as search_report_lines
 from bench.wrk import ONE_WORKER_SHARE, Target
 
 if TYPE_CHECKING:
@@ -160,6 +161,8 @@ def report(bench: Bench, started: float) -> str:
         )
     else:
         lines.append("5  feed ingestion: not run (--only)")
+    if "search" in extra:
+        lines += search_report_lines(extra["search"])
     if "idle_page" in extra:
         idle = extra["idle_page"]
         ok_requests = idle["requests_per_minute"] <= 1.0

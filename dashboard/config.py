@@ -82,6 +82,12 @@ API_MAX_LIMIT = 100
 API_DEFAULT_LIMIT = 20
 # A statement's JSON is one flat object; deeper bodies are refused before anything walks them.
 API_MAX_JSON_DEPTH = 8
+
+# Search (/statements?q=): what a query may hold, and how many of the newest matches are ranked
+# (docs/performance.md: ranking every match of a common word grows with the archive).
+SEARCH_MAX_LENGTH = 200
+SEARCH_MAX_WORDS = 20
+SEARCH_CANDIDATES = 1000
 # /embed
 EMBED_MAX_STATEMENTS = 10
 OEMBED_WIDTH = 480

@@ -13,8 +13,9 @@ def live_block(locale: str) -> str:
     return f"live:{locale}"
 
 
-def archive(locale: str, language: str, topic: str, before: str, per_page: int) -> str:
-    return f"archive:{locale}:{language}:{topic}:{before}:{per_page}"
+def archive(locale: str, listing: str, per_page: int, fragment: bool) -> str:
+    # `listing` (web/listing.py's Wanted.key) names the search, filters and cursor.
+    return f"archive:{'results' if fragment else 'page'}:{locale}:{per_page}:{listing}"
 
 
 def topic(locale: str, slug: str, before: str, per_page: int) -> str:
@@ -29,8 +30,8 @@ def snapshot_json(locale: str) -> str:
     return f"snapshot.json:{locale}"
 
 
-def api_statements(limit: int, before: str, topic: str = "") -> str:
-    return f"api.statements:{limit}:{topic}:{before}"
+def api_statements(limit: int, listing: str) -> str:
+    return f"api.statements:{limit}:{listing}"
 
 
 def api_statement(slug: str) -> str:

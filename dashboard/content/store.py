@@ -17,10 +17,13 @@ from flask import current_app
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.content import models
+from dashboard.content.filters import NONE as NO_FILTERS
+from dashboard.content.filters import StatementFilters
 from dashboard.content.schema import counter as counter_schema
 from dashboard.content.schema import statement as statement_schema
 from dashboard.core import timecalc
 from dashboard.core.snapshot import ClockDef, SiteContent, StatementItem, TopicDef
+from dashboard.search import sqlite as search_sqlite
 
 EXTENSION = "dashboard.store"
 MIGRATIONS = "dashboard.content:migrations"
@@ -66,6 +69,7 @@ def make_store(url: str) -> Store:
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
+    search_sqlite.register(dbapi_connection)  # the search index's triggers call these
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the scheduler's writes
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -202,12 +206,13 @@ def statements_page(
     session: Session,
     limit: int,
     before: tuple[dt.datetime, int] | None = None,
-    language: str | None = None,
     at: dt.datetime | None = None,
-    topic: str | None = None,
+    filters: StatementFilters = NO_FILTERS,
+    zone_name: str = "UTC",
 ) -> tuple[list[StatementItem], tuple[dt.datetime, int] | None]:
     """Newest first, as readers see them at `at` (default: now), by keyset: `before` is the
-    (published, id) of the last row already shown. `language` and `topic` (a slug) narrow it."""
+    (published, id) of the last row already shown. A year or month is the site's, in
+    `zone_name`."""
     at = at or timecalc.utcnow()
     query = sa.select(models.Statement).order_by(*NEWEST_FIRST)
     if before is not None:
@@ -221,10 +226,10 @@ def statements_page(
             sa.tuple_(models.Statement.published, models.Statement.id) < (published, row_id)
         )
     query = query.where(visible_at(at))
-    if language:
-        query = query.where(models.Statement.language == language)
-    if topic:
-        query = query.where(with_topic(session, topic, limit + 1))
+    if filters.topic:  # in the form that reads least for this topic
+        query = query.where(with_topic(session, filters.topic, limit + 1))
+        filters = dataclasses.replace(filters, topic=None)
+    query = query.where(*filters.conditions(zone_name))
     rows = session.scalars(query.limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]

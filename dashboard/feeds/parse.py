@@ -84,9 +84,13 @@ def entry_values(entry, feed: models.Feed, fetched_at) -> dict:
     published = timecalc.from_utc_struct(
         entry.get("published_parsed") or entry.get("updated_parsed")
     )
+    # An item in a feed is public already where it came from: a date ahead of the fetch is a
+    # clock or zone error there, not an embargo, so it never schedules the statement.
+    if published is None or published > fetched_at:
+        published = fetched_at
     return {
         "title": shorten(title, 500),
-        "published": published or fetched_at,
+        "published": published,
         "summary": summary,
         "body": body,
         "source_url": link if HTTP_ADDRESS.fullmatch(link) else "",

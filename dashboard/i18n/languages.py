@@ -33,6 +33,10 @@ class Language:
     drop_article: str = ""
     # Words a shortened label must not end on.
     small_words: frozenset[str] = frozenset()
+    # The Snowball algorithm that finds a word's stem in this language, for search ("посольства"
+    # finds "посольство"); None searches its statements by whole words. On PostgreSQL the
+    # configuration `dashboard_<stemmer>` must exist: a migration creates it (see 0008).
+    stemmer: str | None = None
 
     def caption_forms(self, counting_down: bool) -> Plurals:
         return self.until if counting_down else self.since
@@ -59,6 +63,7 @@ ENGLISH = Language(
     badge_until={"one": "in {n} day", "other": "in {n} days"},
     date_pattern="d MMMM y",
     drop_article="the ",
+    stemmer="english",
     small_words=frozenset(
         {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to"}
     ),
@@ -83,6 +88,7 @@ RUSSIAN = Language(
     badge_until={"one": "{n} день", "few": "{n} дня", "many": "{n} дней", "other": "{n} дня"},
     label_prefix_since="с ",
     label_prefix_until="до ",
+    stemmer="russian",
     small_words=frozenset(
         {"в", "во", "и", "к", "на", "о", "об", "от", "по", "с", "со", "у", "из", "за", "до"}
     ),

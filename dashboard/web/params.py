@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import request
 from werkzeug.datastructures import MultiDict
@@ -160,6 +160,37 @@ def known_topic(content, name: str, slug: str) -> None:
     """BadParameter naming `name` unless `content` (the stored SiteContent) has the topic."""
     if content.topic(slug) is None:
         raise BadParameter(f"'{name}': there is no topic {slug!r}")
+
+
+class RankCursor(NamedTuple):
+    """A search's cursor, "r(score)_(id)": the score and id of the last statement shown."""
+
+    score: int
+    row_id: int
+
+
+def format_rank_cursor(cursor: tuple[int, int]) -> str:
+    return f"r{cursor[0]}_{cursor[1]}"
+
+
+MAX_SCORE = 2**62
+
+
+class ListCursor(CursorParameter):
+    """`before` on a list that may be a search: the archive's cursor in date order, or a
+    search's RankCursor (the caller checks that it is the kind its list has)."""
+
+    def parse(self, name: str, text: str) -> Cursor | RankCursor:
+        if not text.startswith("r"):
+            return super().parse(name, text)
+        score_text, _, row_text = text[1:].partition("_")
+        score = whole_number(score_text, 0, MAX_SCORE)
+        row_id = whole_number(row_text, 0, MAX_ROW_ID)
+        if score is None or row_id is None:
+            raise BadParameter(
+                f"'{name}' must look like r1234_42 (as a search's 'older' link gives), not {text!r}"
+            )
+        return RankCursor(score, row_id)
 
 
 class Names(Parameter):

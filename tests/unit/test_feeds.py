@@ -272,3 +272,24 @@ def test_parse_is_given_bytes_and_never_fetches_or_opens_anything(monkeypatch):
     for body in (b"/etc/passwd", b"http://127.0.0.1:9/feed"):
         with pytest.raises(FeedError, match="not an RSS or Atom feed"):
             parse.parse(body, "application/rss+xml", "http://127.0.0.1/")
+
+
+def test_an_item_dated_ahead_of_the_fetch_is_not_held_back_as_scheduled(feed_app, at_reference):
+    """It is public already where it came from: its date ahead is an error there."""
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Ahead</title>'
+        b"<item><title>Dated tomorrow</title><link>http://ahead.example/1</link>"
+        b"<pubDate>Mon, 27 Jan 2020 12:00:00 +0000</pubDate></item>"
+        b"<item><title>Dated this morning</title><link>http://ahead.example/2</link>"
+        b"<pubDate>Sun, 26 Jan 2020 09:00:00 +0000</pubDate></item></channel></rss>"
+    )
+    with feed_server({"/ahead": lambda h: send(h, body)}) as ahead:
+        feed_id = add_feed(feed_app, ahead.url("/ahead"))
+        assert ingest.poll_feed(feed_app, feed_id).new == 2
+    by_title = {s.title: s.published for s in feed_statements(feed_app, feed_id)}
+    assert by_title == {
+        "Dated tomorrow": REFERENCE_INSTANT,  # the fetch time
+        "Dated this morning": dt.datetime(2020, 1, 26, 9, tzinfo=dt.UTC),
+    }
+    page = feed_app.test_client().get("/statements").get_data(as_text=True)
+    assert "Dated tomorrow" in page

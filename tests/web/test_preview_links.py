@@ -124,4 +124,4 @@ def test_the_admin_says_a_statement_is_scheduled(app, admin_client):
     row = re.search(rf'<tr id="statement-{statement_id}".*?</tr>', listed, re.S).group(0)
     assert "Scheduled" in row
     page = admin_client.get(f"/admin/statements/{statement_id}").get_data(as_text=True)
-    assert "unseen by readers until 2020-01-26T19:58:00Z" in page
+    assert "unseen by readers until 2020-01-26 19:58:00 (Europe/London)" in page

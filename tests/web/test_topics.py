@@ -16,6 +16,7 @@ import time_machine
 
 from dashboard.cache.live import EXTENSION as LIVE
 from dashboard.content import editing, models, store
+from dashboard.content.filters import StatementFilters
 from dashboard.content.store import EXTENSION as STORE
 from tests.helpers.reference import REFERENCE_INSTANT
 
@@ -102,10 +103,11 @@ def test_both_ways_of_reading_a_topic_give_the_same_pages(app, monkeypatch, sort
     at = REFERENCE_INSTANT
     with app.extensions[STORE].session() as db:
         for topic in db.scalars(sa.select(models.Topic.slug)):
-            everything, _ = store.statements_page(db, 100, at=at, topic=topic)
+            only = StatementFilters(topic=topic)
+            everything, _ = store.statements_page(db, 100, at=at, filters=only)
             walked, before = [], None
             while True:
-                items, before = store.statements_page(db, 2, before, at=at, topic=topic)
+                items, before = store.statements_page(db, 2, before, at=at, filters=only)
                 walked += items
                 if before is None:
                     break
@@ -193,6 +195,19 @@ def test_the_archive_filters_by_topic_together_with_language_and_paging(
     unknown = client.get("/statements?topic=culture")
     assert unknown.status_code == 400 and "&#39;topic&#39;: there is no topic" in unknown.text
     assert client.get("/statements?topic=Not%20a%20slug").status_code == 400
+
+
+def test_a_search_narrows_to_a_topic_and_its_links_keep_it(client, at_reference):
+    everywhere = listed(client.get("/statements?q=lavrov").get_data(as_text=True))
+    india = client.get("/statements?q=lavrov&topic=india").get_data(as_text=True)
+    assert sorted(listed(india)) == ["lavrov-raisina-dialogue-2020", "lavrov-times-of-india-2020"]
+    assert len(everywhere) > 2
+    assert '<input type="hidden" name="topic" value="india">' in india  # a new search keeps it
+    assert link(nav(india, "topic-filter"), "All topics") == "/statements?q=lavrov"
+    assert link(nav(india, "topic-filter"), "OSCE") == "/statements?topic=osce&q=lavrov"
+    found = client.get("/api/v1/statements?q=lavrov&topic=osce").json["statements"]
+    assert [s["slug"] for s in found] == ["lavrov-osce-bratislava-2019"]
+    assert client.get("/statements?q=lavrov&topic=culture").status_code == 400
 
 
 def test_a_statement_page_links_its_topics_in_the_readers_language(client, at_reference):

@@ -50,15 +50,18 @@ class _Elements(html.parser.HTMLParser):
             return  # the admin's own sandboxed preview
         if tag == "form" and (values.get("action") or "").startswith("/admin"):
             return  # the admin's own forms
+        search = "/statements" in (values.get("action"), values.get("hx-get"))  # the archive's
+        if tag == "form" and search:
+            tag = "search-form"
         if tag in RUNS_CODE:
             self.found.append(f"<{tag}>")
         for name, value in attrs:
             value = (value or "").strip().lower()
             if name.startswith("on") or name == "style":
                 self.found.append(f"{tag}[{name}]")
-            ours = tag == "section" or "/admin" in (
-                values.get("hx-post") or ""
-            )  # live block, forms
+            ours = (
+                search or tag == "section" or "/admin" in (values.get("hx-post") or "")
+            )  # live block, forms, the archive's search
             if name.startswith(("hx-", "data-hx")) and not ours:
                 self.found.append(f"{tag}[{name}]")
             if name in ("href", "src", "action", "formaction") and value.startswith(

@@ -125,4 +125,12 @@ def preview_part(row: models.Statement, made: str | None = None, error: str | No
         "default_days": config.PREVIEW_DEFAULT_DAYS,
         "max_days": config.PREVIEW_MAX_DAYS,
         "scheduled": row.published > now,
+        "publishes_at": _site_time(row.published),
     }
+
+
+def _site_time(at) -> str:
+    """An instant as the site's wall clock says it: '2026-12-03 09:00:00 (Europe/London)'."""
+    zone_name = current_site().timezone
+    local = timecalc.local(at, zone_name).replace(tzinfo=None)
+    return f"{local.isoformat(' ', 'seconds')} ({zone_name})"

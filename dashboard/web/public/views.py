@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from babel import dates
 from flask import Blueprint, Response, abort, current_app, request, url_for
 
 from dashboard import config
@@ -12,13 +13,14 @@ from dashboard.cache import keys
 from dashboard.cache.http import cached_response
 from dashboard.cache.live import Rendered, fill_delay, live_pages
 from dashboard.content import previews, store
+from dashboard.content.filters import StatementFilters
 from dashboard.content.schema import statement as statement_schema
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
 from dashboard.core.snapshot import SiteContent, Snapshot, StatementItem, TopicDef, dated
 from dashboard.i18n import choice as language_choice
 from dashboard.i18n.languages import LANGUAGES, locales
-from dashboard.web import params
+from dashboard.web import listing, params
 from dashboard.web.params import format_cursor
 from dashboard.web.templating import render_block, render_page
 
@@ -44,7 +46,8 @@ def usual_pages(_content: SiteContent):
 def _respond(
     rendered: Rendered, now: dt.datetime, choice: language_choice.Choice, hx: bool
 ) -> Response:
-    vary = ["HX-Request"] if request.endpoint == "public.index" else []
+    fragments = ("public.index", "public.archive")  # the URLs whose fragments htmx asks for
+    vary = ["HX-Request"] if request.endpoint in fragments else []
     if not choice.explicit:  # the language came from the cookie or Accept-Language
         vary += ["Accept-Language", "Cookie"]
     response = cached_response(rendered, now, vary=tuple(vary))
@@ -71,13 +74,7 @@ STATEMENT_PAGE = params.Query(
         64, pattern=previews.TOKEN.pattern, example="the token of a preview link, pv_…"
     ),
 )
-ARCHIVE = params.Query(
-    "public.archive",
-    lang=LANG,
-    before=params.CursorParameter(),
-    language=params.Text(35, pattern=r"[A-Za-z0-9_-]+", example="en or ru"),
-    topic=params.TOPIC,
-)
+ARCHIVE = params.Query("public.archive", lang=LANG, **listing.parameters())
 TOPIC_PAGE = params.Query("public.topic", lang=LANG, before=params.CursorParameter())
 
 
@@ -100,42 +97,57 @@ def index():
 
 @bp.get("/statements")
 def archive():
+    """The archive, newest first, or a search of it (`q`). htmx asks for the results block
+    alone as the reader types (the same URL, as a fragment)."""
     now = timecalc.utcnow()
     values = ARCHIVE.read()
     choice = _choice(now, values)
-    before, language, topic = values["before"], values["language"] or "", values["topic"] or ""
-    if topic:
-        params.known_topic(live_pages().content(now), "topic", topic)
+    wanted = listing.read(values, live_pages().content(now))
+    hx = request.headers.get("HX-Request") == "true"
+    hx = hx and request.headers.get("HX-History-Restore-Request") != "true"  # a whole page
     per_page = int(current_app.config["STATEMENTS_PER_PAGE"])
-    # The filters, as every link on the page keeps them.
-    filters = {"language": language or None, "topic": topic or None}
 
     def view(shot: Snapshot) -> tuple[str, dt.datetime]:
         with current_store().session() as session:
-            items, cursor = store.statements_page(
-                session, per_page, before, language or None, shot.statements_at, topic or None
-            )
-        older = None
-        if cursor:
-            older = url_for("public.archive", before=format_cursor(cursor), **filters)
+            page = listing.fetch(session, wanted, per_page, shot.statements_at, shot.date.timezone)
+        links = wanted.arguments()
         content = live_pages().content(shot.statements_at)  # read once a revision
-        html = render_page(
-            "public/statements.html",
-            shot=shot,
-            statements=[dated(item, shot.date.timezone) for item in items],
-            older=older,
-            newest=None if before is None else url_for("public.archive", **filters),
-            language=language,
-            languages=content.languages,
-            topic=topic,
-            topics=content.topics,
-        )
-        return html, shot.next_change
+        context = {
+            "shot": shot,
+            "entries": [(dated(e.item, shot.date.timezone), e) for e in page.entries],
+            "older": url_for("public.archive", before=page.next, **links) if page.next else None,
+            "newest": url_for("public.archive", **links),
+            "first_page": wanted.before is None,
+            "wanted": wanted,
+            "language": wanted.filters.language or "",
+            "links": {k: v for k, v in links.items() if k != "language"},
+            "problem": wanted.problem,
+            "languages": content.languages,
+            "topic": wanted.filters.topic or "",
+            "topics": content.topics,
+            "topic_links": {k: v for k, v in links.items() if k != "topic"},
+            "months": months(shot.locale),
+            "years": listing.YEARS,
+            "max_length": config.SEARCH_MAX_LENGTH,
+        }
+        if hx:
+            return render_block("public/statements.html", "results", **context), shot.next_change
+        return render_page("public/statements.html", **context), shot.next_change
 
-    raw_before = ARCHIVE.raw("before") if before else ""
-    key = keys.archive(choice.locale, language, topic, raw_before, per_page)
+    if wanted.problem:  # answered, with the search box to try again, but not kept
+        response = _respond(live_pages().render(now, view, locale=choice.locale), now, choice, hx)
+        response.status_code = 400
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    key = keys.archive(choice.locale, wanted.key(), per_page, hx)
     rendered = live_pages().get(key, now, view=view, locale=choice.locale)
-    return _respond(rendered, now, choice, hx=False)
+    return _respond(rendered, now, choice, hx)
+
+
+def months(locale: str) -> list[tuple[int, str]]:
+    """The month menu: numbers and names in the interface language, as a name stands alone."""
+    names = dates.get_month_names("wide", "stand-alone", locale=locale)
+    return [(number, names[number]) for number in range(1, 13)]
 
 
 @bp.get("/topics/<slug>")
@@ -153,7 +165,7 @@ def topic(slug: str):
             abort(404, description=f"There is no topic called {slug!r}.")
         with current_store().session() as session:
             items, cursor = store.statements_page(
-                session, per_page, before, topic=slug, at=shot.statements_at
+                session, per_page, before, shot.statements_at, StatementFilters(topic=slug)
             )
         older = None
         if cursor:

@@ -1,14 +1,14 @@
 """topics: what statements are about, named per language, and which statements each has
 
 Revision ID: 0007
-Revises: 0009
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

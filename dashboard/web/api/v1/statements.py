@@ -23,10 +23,9 @@ from dashboard.content.schema import statement as statement_schema
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
 from dashboard.core.snapshot import Snapshot, StatementItem, dated
-from dashboard.web import params
+from dashboard.web import listing, params
 from dashboard.web.api.v1.blueprint import ApiError, bp
 from dashboard.web.auth import tokens
-from dashboard.web.params import format_cursor
 
 REALM = 'Bearer realm="dashboard"'
 
@@ -94,32 +93,39 @@ def _cached_json(key: str, payload_at) -> Response:
 LIST = params.Query(
     "api.list_statements",
     limit=params.Whole(1, config.API_MAX_LIMIT, default=config.API_DEFAULT_LIMIT),
-    before=params.CursorParameter(),
-    topic=params.TOPIC,
+    **listing.parameters(),
 )
 
 
 @bp.get("/statements")
 def list_statements():
+    """The archive's list: the same filters, and with `q` the same search, in the same order;
+    each found statement has its `excerpt` (escaped text, the matches in <mark>)."""
     values = LIST.read()
-    limit, before, topic = values["limit"], values["before"], values["topic"] or ""
-    before_text = LIST.raw("before") if before else ""
-    if topic:  # a 400 naming `topic`, as JSON, like every bad parameter under /api
-        params.known_topic(live_pages().content(timecalc.utcnow()), "topic", topic)
+    limit = values["limit"]
+    wanted = listing.read(values, live_pages().content(timecalc.utcnow()))
+    if wanted.problem:
+        raise ApiError(400, wanted.problem)
 
     def payload_at(shot: Snapshot) -> dict:
         with current_store().session() as db:
-            items, cursor = store.statements_page(
-                db, limit, before, topic=topic or None, at=shot.statements_at
-            )
-        older = format_cursor(cursor) if cursor else None
-        following = url_for(".list_statements", limit=limit, before=older, topic=topic or None)
+            page = listing.fetch(db, wanted, limit, shot.statements_at, shot.date.timezone)
+        found = []
+        for entry in page.entries:
+            data = statement_json(entry.item, shot.date.timezone)
+            if entry.excerpt is not None:
+                data["excerpt"] = str(entry.excerpt)
+            found.append(data)
+        links = wanted.arguments()
+        older = page.next
         return {
-            "statements": [statement_json(item, shot.date.timezone) for item in items],
-            "next": following if older else None,
+            "statements": found,
+            "next": url_for(".list_statements", limit=limit, before=older, **links)
+            if older
+            else None,
         }
 
-    return _cached_json(keys.api_statements(limit, before_text, topic), payload_at)
+    return _cached_json(keys.api_statements(limit, wanted.key()), payload_at)
 
 
 @bp.get("/statements/<slug>")
