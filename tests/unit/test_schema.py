@@ -33,6 +33,7 @@ from dashboard.content.schema.forms import Form
 from dashboard.content.schema.kinds import Text
 from dashboard.content.sitefile.writer import dumps
 from dashboard.core.snapshot import SiteContent, snapshot
+from tests.helpers.forms import posted
 
 # +05:45: a wall clock that is not UTC; and the topics statements may name.
 SITE_ZONE = Context("Asia/Kathmandu", "en", topics=(("osce", "OSCE"), ("salisbury", "Salisbury")))
@@ -219,26 +220,6 @@ def test_any_counter_and_statement_survive_the_site_file(counter, statement, zon
 
 
 # -- the admin's form ---------------------------------------------------------------------------
-def posted(entity: Entity, shown: dict, context: Context) -> MultiDict:
-    """What a browser sends for a form showing `shown`, drawn from the entity's widgets."""
-    form = MultiDict()
-    for widget in entity.widgets(context):
-        value = shown.get(widget.name)
-        if widget.input == "checkbox":
-            if value:
-                form[widget.name] = "1"
-        elif widget.input == "checkboxes":  # one value for each box that is checked
-            form.setlist(widget.name, [v for v, _text in widget.options if v in (value or [])])
-        elif widget.input == "translations":
-            for code, _name in widget.options:
-                for word, _label in widget.parts:
-                    key = f"{widget.name}-{code}-{word}"
-                    form[key] = (value or {}).get(code, {}).get(word, "")
-        else:
-            form[widget.name] = "" if value is None else str(value)
-    return form
-
-
 @pytest.mark.parametrize("values", [FULL, BARE], ids=["full", "bare"])
 @pytest.mark.parametrize("entity", ALL, ids=ids(ALL))
 def test_a_form_posted_as_shown_reads_back_the_same(entity, values):
