@@ -95,7 +95,7 @@ class Counter(Base):
     translations: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-# -- topics (migration 0007) --------------------------------------------------------------------
+# -- topics (migration 0009) --------------------------------------------------------------------
 class Topic(Base):
     """What statements are about: /topics/<slug> lists them, with a name per language."""
 

@@ -179,7 +179,7 @@ def test_every_topic_problem_is_named_at_once():
 def test_the_migration_adds_topics_and_downgrades(database_url, tmp_path):
     config = Config()
     config.set_main_option("script_location", store.MIGRATIONS)
-    previous = ScriptDirectory.from_config(config).get_revision("0007").down_revision
+    previous = ScriptDirectory.from_config(config).get_revision("0009").down_revision
     _app, the_store = app_at_migration(database_url, str(tmp_path), previous)
     with the_store.engine.begin() as connection:
         connection.execute(

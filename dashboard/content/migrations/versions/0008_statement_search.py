@@ -16,7 +16,7 @@ Both index the text of the body (tags and entities dropped, as dashboard/search/
 and at most the first INDEXED_CHARS characters of each field: a tsvector holds at most 1 MB.
 
 Revision ID: 0008
-Revises: 0009
+Revises: 0007
 """
 
 from alembic import op
@@ -24,7 +24,7 @@ from alembic import op
 from dashboard.search import sqlite as search_sqlite
 
 revision = "0008"
-down_revision = "0009"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """preview links: a secret, revocable, expiring link that shows one scheduled statement to
 journalists before its instant
 
-Revision ID: 0009
+Revision ID: 0007
 Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None

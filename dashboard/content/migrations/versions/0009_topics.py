@@ -1,13 +1,13 @@
 """topics: what statements are about, named per language, and which statements each has
 
-Revision ID: 0007
+Revision ID: 0009
 Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
