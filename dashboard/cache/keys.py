@@ -18,6 +18,10 @@ def archive(locale: str, listing: str, per_page: int, fragment: bool) -> str:
     return f"archive:{'results' if fragment else 'page'}:{locale}:{per_page}:{listing}"
 
 
+def topic(locale: str, slug: str, before: str, per_page: int) -> str:
+    return f"topic:{locale}:{slug}:{before}:{per_page}"
+
+
 def statement(locale: str, slug: str) -> str:
     return f"statement:{locale}:{slug}"
 
@@ -34,9 +38,9 @@ def api_statement(slug: str) -> str:
     return f"api.statement:{slug}"
 
 
-def atom(host_url: str, asked_locale: str) -> str:
+def atom(host_url: str, asked_locale: str, topic: str = "") -> str:
     # Absolute links depend on the host asked for, so the bytes are kept per host.
-    return f"atom:{asked_locale}:{host_url}"
+    return f"atom:{asked_locale}:{topic}:{host_url}"
 
 
 def embed(query_string: str, fragment: bool) -> str:

@@ -8,13 +8,15 @@ values) or a Conflict (a slug or label already taken) leaves the store as it was
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from dashboard.content import models, rendering, store
-from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, Context, FieldErrors
+from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, TOPIC, Context, FieldErrors
+from dashboard.content.schema.topic import undeclared
+from dashboard.core.timecalc import utcnow
 
 
 class Conflict(Exception):
@@ -81,7 +83,7 @@ def check_statement(db: Session, values: dict, own_id: int | None = None) -> dic
     explicit_slug = bool(str(values.get("slug") or "").strip())
     if not explicit_slug:
         values = {k: v for k, v in values.items() if k != "slug"}
-    checked = STATEMENT.check(values, Context.of(site))
+    checked = STATEMENT.check(values, Context.of(site, store.topic_choices(db)))
     if explicit_slug:
         if _free_slug(db, checked["slug"], own_id) != checked["slug"]:
             raise Conflict("slug", f"the slug {checked['slug']!r} is already used")
@@ -113,13 +115,31 @@ def save_statement(values: dict, statement_id: int | None = None) -> models.Stat
             if row is None:
                 raise NotFound(f"no statement with id {statement_id}")
         checked = check_statement(db, values, statement_id)
+        slugs = checked.pop("topics")
         if row is None:
             row = models.Statement(**checked)
             db.add(row)
         else:
             for name, value in checked.items():
                 setattr(row, name, value)
+        set_topics(row, slugs, {topic.slug: topic for topic in store.topics(db)})
+        row.topic_rows  # noqa: B018 (loaded here: the caller reads them after the session)
     return row
+
+
+def set_topics(row: models.Statement, slugs: list[str], by_slug: Mapping) -> bool:
+    """Give a statement these topics (`by_slug`: every topic's row); whether they changed. An
+    edit of its topics alone is an edit too: Atom's <updated> moves."""
+    if set(row.topics) == set(slugs):
+        return False
+    missing = [slug for slug in slugs if slug not in by_slug]
+    if missing:  # deleted since the check, by another writer
+        raise FieldErrors({"topics": [undeclared(slug) for slug in missing]})
+    # In the topics' order, as the relationship loads them.
+    row.topic_rows = sorted((by_slug[slug] for slug in slugs), key=lambda t: (t.position, t.id))
+    if row.id is not None:
+        row.updated_at = utcnow()
+    return True
 
 
 def delete_statement(statement_id: int) -> None:
@@ -130,7 +150,7 @@ def delete_statement(statement_id: int) -> None:
         db.delete(row)
 
 
-# -- counters and clocks --------------------------------------------------------------------------
+# -- counters, clocks and topics -----------------------------------------------------------------
 def _ordered(db: Session, model) -> list:
     return list(db.scalars(sa.select(model).order_by(model.position, model.id)))
 
@@ -153,6 +173,12 @@ def save_counter(values: dict, counter_id: int | None = None) -> models.Counter:
         return _save_ordered(db, models.Counter, "slug", checked, counter_id)
 
 
+def save_topic(values: dict, topic_id: int | None = None) -> models.Topic:
+    with content_write() as db:
+        checked = TOPIC.check(values)
+        return _save_ordered(db, models.Topic, "slug", checked, topic_id)
+
+
 def save_clock(values: dict, clock_id: int | None = None) -> models.Clock:
     with content_write() as db:
         checked = CLOCK.check(values)
@@ -160,7 +186,7 @@ def save_clock(values: dict, clock_id: int | None = None) -> models.Clock:
 
 
 def _save_ordered(db: Session, model, key: str, checked: dict, row_id: int | None):
-    """Create (at the end of the order) or update a counter or clock, unique by `key`."""
+    """Create (at the end of the order) or update a counter, clock or topic, unique by `key`."""
     _unique(db, model, key, checked[key], row_id, key)
     if row_id is None:
         row = model(**checked, position=_next_position(db, model))
@@ -183,7 +209,7 @@ def delete_row(model, row_id: int) -> None:
 
 
 def move(model, row_id: int, steps: int) -> None:
-    """Move a counter or clock up (-1) or down (+1) the page; positions become 0, 1, 2, …"""
+    """Move a counter, clock or topic up (-1) or down (+1) its list; positions become 0, 1, 2, …"""
     with content_write() as db:
         rows = _ordered(db, model)
         index = next((i for i, row in enumerate(rows) if row.id == row_id), None)

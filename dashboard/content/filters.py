@@ -1,5 +1,5 @@
-"""What a reader narrows the archive to: the statements' language, a year or a month of it.
-The plain archive and a search take the same filters, so the two always agree.
+"""What a reader narrows the archive to: the statements' language, a year or a month of it,
+and a topic. The plain archive and a search take the same filters, so the two always agree.
 """
 
 from __future__ import annotations
@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
 
 from dashboard.content import models
 
@@ -16,7 +18,7 @@ class StatementFilters:
     language: str | None = None
     year: int | None = None
     month: int | None = None  # only with a year
-    # A topic filter joins here, as one more condition.
+    topic: str | None = None  # a topic's slug
 
     def published_range(self, zone_name: str) -> tuple[dt.datetime | None, dt.datetime | None]:
         """The UTC instants [start, end) of the year or month, as dates in the site's zone
@@ -38,6 +40,10 @@ class StatementFilters:
         start, end = self.published_range(zone_name)
         if start is not None:
             found += [statement.published >= start, statement.published < end]
+        if self.topic:  # the plain archive reads a topic in its own way (store.with_topic)
+            links, topic = models.statement_topics.c, models.Topic
+            mine = sa.select(links.statement_id).join(topic, topic.id == links.topic_id)
+            found.append(statement.id.in_(mine.where(topic.slug == self.topic)))
         return found
 
     def is_empty(self) -> bool:

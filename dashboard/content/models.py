@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sqlalchemy as sa
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     Date,
     DateTime,
     ForeignKey,
@@ -14,12 +16,13 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column, relationship
 
 from dashboard.core.timecalc import utcnow
 
@@ -92,6 +95,31 @@ class Counter(Base):
     translations: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+# -- topics (migration 0009) --------------------------------------------------------------------
+class Topic(Base):
+    """What statements are about: /topics/<slug> lists them, with a name per language."""
+
+    __tablename__ = "topics"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    # {"ru": {"name": "..."}}: the topic's name in other languages.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# A statement's topics. The primary key leads with the statement; the index lists a topic's
+# statements without reading the others'.
+statement_topics = Table(
+    "statement_topics",
+    Base.metadata,
+    Column("statement_id", ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_statement_topics_topic_id", "topic_id", "statement_id"),
+)
+
+
 class Statement(Base):
     __tablename__ = "statements"
     __table_args__ = (Index("ix_statements_published_id", "published", "id"),)
@@ -115,6 +143,33 @@ class Statement(Base):
     expires: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     # Set on every insert and update (site file, admin, API, feeds); Atom's <updated>.
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow, onupdate=_utcnow)
+    # Written through (the write paths set it); read through `topics`.
+    topic_rows: Mapped[list[Topic]] = relationship(
+        secondary=statement_topics,
+        order_by=(Topic.position, Topic.id),
+        passive_deletes=True,
+    )
+
+    @property
+    def topics(self) -> list[str]:
+        """The slugs of its topics, in the topics' order, as the schema reads and writes them:
+        those just set, else those read with the row."""
+        if "topic_rows" in sa.inspect(self).dict:
+            return [topic.slug for topic in self.topic_rows]
+        found = (entry.split(":", 2) for entry in (self.topic_entries or "").split(",") if entry)
+        return [slug for _, _, slug in sorted(found, key=lambda e: (int(e[0]), int(e[1])))]
+
+
+# Its topics as "position:id:slug,…", read in the statement's own query (a correlated subquery
+# on the links' primary key) rather than in one more query for every list of statements.
+_entry = sa.cast(Topic.position, String) + ":" + sa.cast(Topic.id, String) + ":" + Topic.slug
+Statement.topic_entries = column_property(
+    sa.select(sa.func.aggregate_strings(_entry, ","))
+    .select_from(statement_topics.join(Topic, Topic.id == statement_topics.c.topic_id))
+    .where(statement_topics.c.statement_id == Statement.id)
+    .correlate_except(statement_topics, Topic)
+    .scalar_subquery()
+)
 
 
 class Rendered(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from dashboard.content.filters import StatementFilters
 from dashboard.content.schema import counter as counter_schema
 from dashboard.content.schema import statement as statement_schema
 from dashboard.core import timecalc
-from dashboard.core.snapshot import ClockDef, SiteContent, StatementItem
+from dashboard.core.snapshot import ClockDef, SiteContent, StatementItem, TopicDef
 from dashboard.search import sqlite as search_sqlite
 
 EXTENSION = "dashboard.store"
@@ -185,6 +186,9 @@ def read_content(
         read_at=at,
         valid_until=min([*beyond, *([next_expiry] if next_expiry else [])], default=None),
         languages=tuple(statement_languages(session, at)),
+        topics=tuple(
+            TopicDef(t.slug, t.name, site.locale, t.translations or {}) for t in topics(session)
+        ),
     )
 
 
@@ -210,20 +214,64 @@ def statements_page(
     (published, id) of the last row already shown. A year or month is the site's, in
     `zone_name`."""
     at = at or timecalc.utcnow()
-    query = sa.select(models.Statement).where(visible_at(at), *filters.conditions(zone_name))
-    query = query.order_by(*NEWEST_FIRST)
+    query = sa.select(models.Statement).order_by(*NEWEST_FIRST)
     if before is not None:
         published, row_id = before
         # A row-value comparison, which both SQLite and PostgreSQL answer from the
-        # (published, id) index; the equivalent OR made SQLite scan.
-        query = query.where(
+        # (published, id) index; the equivalent OR made SQLite scan. The plain bound comes
+        # first: SQLite starts the index at the first upper bound on `published` it is given,
+        # and from visible_at's (`at`) it read every newer row first, a page 50,000 rows deep
+        # taking 15 ms instead of 2.
+        query = query.where(models.Statement.published <= published).where(
             sa.tuple_(models.Statement.published, models.Statement.id) < (published, row_id)
         )
+    query = query.where(visible_at(at))
+    if filters.topic:  # in the form that reads least for this topic
+        query = query.where(with_topic(session, filters.topic, limit + 1))
+        filters = dataclasses.replace(filters, topic=None)
+    query = query.where(*filters.conditions(zone_name))
     rows = session.scalars(query.limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     cursor = (rows[-1].published, rows[-1].id) if more and rows else None
     return [statement_schema.item(r) for r in rows], cursor
+
+
+# Reading a topic's links and sorting their statements costs about five times as much a row as
+# walking the statements newest first and looking up each one's link (SQLite, 100,000 rows).
+SORT_COST = 5
+
+
+def with_topic(session: Session, slug: str, wanted: int) -> sa.ColumnElement[bool]:
+    """The condition for statements about the topic `slug`, in the form that reads least when
+    `wanted` rows are asked for. A topic of k statements among N: its links can be read and
+    their statements sorted (about SORT_COST × k), or the statements walked newest first by
+    their index, each one's link looked up, until enough are found (about wanted × N / k).
+    SQLite keeps no statistics that would let it choose; PostgreSQL is given the topic's id."""
+    statement, links = models.Statement, models.statement_topics.c
+    last_id = sa.select(sa.func.max(statement.id)).scalar_subquery()
+    found = session.execute(
+        sa.select(models.Topic.id, last_id).where(models.Topic.slug == slug)
+    ).first()
+    if found is None:
+        return sa.false()
+    topic_id, most = found
+    large = math.isqrt(wanted * (most or 0) // SORT_COST) + 1  # where the two costs meet
+    mine = sa.select(sa.literal(1)).where(links.topic_id == topic_id).limit(large).subquery()
+    if session.scalar(sa.select(sa.func.count()).select_from(mine)) >= large:
+        return sa.exists().where(links.statement_id == statement.id, links.topic_id == topic_id)
+    return statement.id.in_(sa.select(links.statement_id).where(links.topic_id == topic_id))
+
+
+def topics(session: Session) -> list[models.Topic]:
+    """Every topic, in order."""
+    query = sa.select(models.Topic).order_by(models.Topic.position, models.Topic.id)
+    return list(session.scalars(query))
+
+
+def topic_choices(session: Session) -> list[tuple[str, str]]:
+    """(slug, name) of every topic, in order: what a statement may name."""
+    return [(topic.slug, topic.name) for topic in topics(session)]
 
 
 def statement_languages(session: Session, at: dt.datetime) -> list[str]:
@@ -294,6 +342,7 @@ def content_counts(session: Session) -> dict[str, int]:
         "drafts": count(models.Statement, models.Statement.draft.is_(True)),
         "counters": count(models.Counter),
         "clocks": count(models.Clock),
+        "topics": count(models.Topic),
         "feeds": count(models.Feed),
     }
 

@@ -58,6 +58,22 @@ class StatementItem:
 
 
 @dataclasses.dataclass(frozen=True)
+class TopicDef:
+    slug: str
+    name: str  # in `language`, the site's
+    language: str = ""
+    # Per language: {"ru": {"name": "..."}}; a language without one shows `name`.
+    translations: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
+
+    def name_in(self, locale: str) -> str:
+        return self.translations.get(locale, {}).get("name", self.name)
+
+    def language_in(self, locale: str) -> str:
+        """The language of name_in(locale), for its `lang`."""
+        return locale if locale in self.translations else self.language or locale
+
+
+@dataclasses.dataclass(frozen=True)
 class SiteContent:
     """The stored content, read once per data revision, as it stood at `read_at`.
 
@@ -79,6 +95,11 @@ class SiteContent:
     valid_until: dt.datetime | None = None
     # The languages statements are published in, for the archive's filter.
     languages: tuple[str, ...] = ()
+    # Every declared topic, in order.
+    topics: tuple[TopicDef, ...] = ()
+
+    def topic(self, slug: str) -> TopicDef | None:
+        return next((topic for topic in self.topics if topic.slug == slug), None)
 
     def is_current_at(self, at: dt.datetime) -> bool:
         """Whether the statements held tell what is published at `at`."""

@@ -77,6 +77,7 @@ def _prepare(the_store: store.Store, feed: models.Feed, entries, now) -> Prepare
             continue  # stored before, or earlier in this same feed: counted when storing
         try:
             checked = STATEMENT.check(item.values, context)  # the size of the body too
+            del checked["topics"]  # a feed's items name no topics; the rows are inserted as is
             checked["body_html"] = editing.rendered_body(checked["body"])
         except FieldErrors as error:
             prepared.skipped[index] = f"{item.values['title'][:60]!r}: {error}"

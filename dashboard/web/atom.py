@@ -1,4 +1,5 @@
-"""/feed.atom: an Atom 1.0 feed of the latest published statements.
+"""/feed.atom: an Atom 1.0 feed of the latest published statements; /topics/<slug>/feed.atom
+the same of one topic's. Each entry names its topics as Atom categories.
 
 Built with ElementTree, which escapes every text and attribute; the body goes out as
 type="html" content holding the sanitised HTML (escaped once more, as Atom wants), titles and
@@ -9,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, request, url_for
+from flask import Blueprint, Flask, abort, request, url_for
 
 from dashboard import config
 from dashboard.cache import keys
@@ -20,7 +22,7 @@ from dashboard.cache.live import live_pages
 from dashboard.content import models, store
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
-from dashboard.core.snapshot import Snapshot
+from dashboard.core.snapshot import Snapshot, TopicDef
 from dashboard.i18n.languages import LANGUAGES
 from dashboard.web import params
 
@@ -38,13 +40,23 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes) ->
     return element
 
 
-def build(shot: Snapshot, rows: list, self_url: str, home_url: str, statement_url) -> bytes:
+def build(
+    shot: Snapshot,
+    rows: list,
+    self_url: str,
+    home_url: str,
+    statement_url,
+    title: str | None = None,
+    topics: Mapping[str, TopicDef] | None = None,
+) -> bytes:
+    """The feed of `rows`; `title` is the site's unless given, and `topics` (by slug) name
+    each entry's categories in the feed's language."""
     fmt = timecalc.format_instant
     feed = ET.Element(
         f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": shot.locale}
     )
     _sub(feed, "id", home_url)
-    _sub(feed, "title", shot.title, type="text")
+    _sub(feed, "title", title or shot.title, type="text")
     newest = max((row.updated_at for row in rows), default=None)
     _sub(feed, "updated", fmt(newest or shot.minute))
     _sub(feed, "link", rel="self", type=MIMETYPE, href=self_url)
@@ -63,6 +75,10 @@ def build(shot: Snapshot, rows: list, self_url: str, home_url: str, statement_ur
         _sub(entry, "link", rel="alternate", type="text/html", href=url)
         if row.source_url:
             _sub(entry, "link", rel="related", href=row.source_url)
+        for slug in row.topics:
+            topic = (topics or {}).get(slug)
+            label = {"label": topic.name_in(shot.locale)} if topic else {}
+            _sub(entry, "category", term=slug, **label)
         if row.summary:
             _sub(entry, "summary", row.summary, type="text")
         if row.body_html:  # rendered and sanitised when written
@@ -70,19 +86,25 @@ def build(shot: Snapshot, rows: list, self_url: str, home_url: str, statement_ur
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-def _latest(limit: int, at: dt.datetime) -> list:
+def _latest(limit: int, at: dt.datetime, topic: str | None = None) -> list:
+    query = (
+        sa.select(models.Statement)
+        .where(store.visible_at(at))
+        .order_by(*store.NEWEST_FIRST)
+        .limit(limit)
+    )
     with current_store().session() as db:
-        return list(
-            db.scalars(
-                sa.select(models.Statement)
-                .where(store.visible_at(at))
-                .order_by(*store.NEWEST_FIRST)
-                .limit(limit)
-            )
-        )
+        if topic:
+            query = query.where(store.with_topic(db, topic, limit))
+        return list(db.scalars(query))
+
+
+def _by_slug(shot: Snapshot) -> dict[str, TopicDef]:
+    return {topic.slug: topic for topic in live_pages().content(shot.statements_at).topics}
 
 
 FEED = params.Query("atom.feed", lang=params.OneOf(LANGUAGES))
+TOPIC_FEED = params.Query("atom.topic_feed", lang=params.OneOf(LANGUAGES))
 
 
 @bp.get("/feed.atom")
@@ -101,12 +123,40 @@ def feed():
             self_url=url_for("atom.feed", _external=True, **lang),
             home_url=url_for("public.index", _external=True, **lang),
             statement_url=lambda slug: url_for("public.statement", slug=slug, _external=True),
+            topics=_by_slug(shot),
         )
         return xml.decode("utf-8"), shot.next_change
 
     # Keyed on what was asked: the links name `?lang=` only when the URL did.
     rendered = live_pages().get(keys.atom(request.host_url, asked or ""), now, view, locale)
     return cached_response(rendered, now, mimetype=MIMETYPE)
+
+
+@bp.get("/topics/<slug>/feed.atom")
+def topic_feed(slug: str):
+    """One topic's feed, named in the site's language or the one `?lang=` names."""
+    now = timecalc.utcnow()
+    asked = TOPIC_FEED.read()["lang"]
+    locale = asked or live_pages().content(now).locale
+    lang = {"lang": asked} if asked else {}
+
+    def view(shot: Snapshot) -> tuple[str, dt.datetime]:
+        topics = _by_slug(shot)
+        if slug not in topics:
+            abort(404, description=f"There is no topic called {slug!r}.")
+        xml = build(
+            shot,
+            _latest(config.ATOM_ENTRIES, shot.statements_at, topic=slug),
+            self_url=url_for("atom.topic_feed", slug=slug, _external=True, **lang),
+            home_url=url_for("public.topic", slug=slug, _external=True, **lang),
+            statement_url=lambda item: url_for("public.statement", slug=item, _external=True),
+            title=f"{topics[slug].name_in(shot.locale)} · {shot.title}",
+            topics=topics,
+        )
+        return xml.decode("utf-8"), shot.next_change
+
+    key = keys.atom(request.host_url, asked or "", topic=slug)
+    return cached_response(live_pages().get(key, now, view, locale), now, mimetype=MIMETYPE)
 
 
 def register(app: Flask) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from dashboard import config
 from dashboard.content import store
 from dashboard.content.filters import StatementFilters
-from dashboard.core.snapshot import StatementItem
+from dashboard.core.snapshot import SiteContent, StatementItem
 from dashboard.search import query as search
 from dashboard.web import params
 from dashboard.web.params import BadParameter, RankCursor, format_cursor, format_rank_cursor
@@ -30,7 +30,7 @@ def parameters() -> dict[str, params.Parameter]:
         "language": params.Text(35, pattern=r"[A-Za-z0-9_-]+", example="en or ru"),
         "year": params.Whole(*YEARS),
         "month": params.Whole(1, 12),
-        # A topic filter is read here too, and passed on in StatementFilters.
+        "topic": params.TOPIC,
         "before": params.ListCursor(),
     }
 
@@ -72,10 +72,13 @@ class Wanted:
         return json.dumps([self.text, dataclasses.astuple(self.filters), before])
 
 
-def read(values: dict) -> Wanted:
-    """The list `values` (a params.Query's) ask for; BadParameter naming what cannot be."""
+def read(values: dict, content: SiteContent) -> Wanted:
+    """The list `values` (a params.Query's) ask for, of the stored `content` (its topics);
+    BadParameter naming what cannot be."""
     if values["month"] is not None and values["year"] is None:
         raise BadParameter("'month' needs a 'year': /statements?year=2020&month=1")
+    if values["topic"]:
+        params.known_topic(content, "topic", values["topic"])
     text = values["q"] or ""
     query = search.parse(text) if text else None
     if query is not None and not query.words:
@@ -93,7 +96,10 @@ def read(values: dict) -> Wanted:
             "belongs to the list it came from"
         )
     filters = StatementFilters(
-        language=values["language"] or None, year=values["year"], month=values["month"]
+        language=values["language"] or None,
+        year=values["year"],
+        month=values["month"],
+        topic=values["topic"] or None,
     )
     return Wanted(text=text, query=query, filters=filters, before=before)
 

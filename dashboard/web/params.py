@@ -152,6 +152,16 @@ class CursorParameter(Parameter):
         )
 
 
+# A topic, by the slug statements name it by (letters as content/schema/kinds.py's SLUG).
+TOPIC = Text(200, pattern=r"[a-z0-9][a-z0-9-]*", example="osce")
+
+
+def known_topic(content, name: str, slug: str) -> None:
+    """BadParameter naming `name` unless `content` (the stored SiteContent) has the topic."""
+    if content.topic(slug) is None:
+        raise BadParameter(f"'{name}': there is no topic {slug!r}")
+
+
 class RankCursor(NamedTuple):
     """A search's cursor, "r(score)_(id)": the score and id of the last statement shown."""
 

@@ -64,13 +64,14 @@ def post_form(client, url: str, data: dict, htmx: bool = False, token_from: str 
 
 
 class _FormReader(html.parser.HTMLParser):
-    """What a browser would submit from one form, untouched: checked boxes only, a select's
-    selected option (else its first), a textarea's text without its leading newline."""
+    """What a browser would submit from one form, untouched: checked boxes only (a list for
+    several of one name), a select's selected option (else its first), a textarea's text
+    without its leading newline."""
 
     def __init__(self, form_id: str):
         super().__init__(convert_charrefs=True)
         self.form_id, self.inside, self.found = form_id, False, False
-        self.fields: dict[str, str] = {}
+        self.fields: dict[str, str | list[str]] = {}
         self._text: tuple[str, list[str]] | None = None  # the open textarea: name, pieces
         self._select: tuple[str, list[str]] | None = None  # the open select: name, values
 
@@ -81,8 +82,12 @@ class _FormReader(html.parser.HTMLParser):
         if not self.inside or ("name" not in attrs and tag != "option"):
             return
         if tag == "input" and attrs.get("type") not in ("submit", "button"):
-            if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:
-                self.fields[attrs["name"]] = attrs.get("value", "on")
+            name, value = attrs["name"], attrs.get("value", "on")
+            if attrs.get("type") == "checkbox" and "checked" in attrs and name in self.fields:
+                before = self.fields[name]
+                self.fields[name] = [*([before] if isinstance(before, str) else before), value]
+            elif attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:
+                self.fields[name] = value
         elif tag == "textarea":
             self._text = (attrs["name"], [])
         elif tag == "select":
@@ -111,7 +116,7 @@ class _FormReader(html.parser.HTMLParser):
             self._select = None
 
 
-def form_fields(page: str, form_id: str) -> dict[str, str]:
+def form_fields(page: str, form_id: str) -> dict[str, str | list[str]]:
     """The fields of the form with this id as the page offers them, without its CSRF token."""
     reader = _FormReader(form_id)
     reader.feed(page)
@@ -129,7 +134,8 @@ def resave(client, url: str, form_id: str):
 def dump(app) -> dict:
     """Every content table's rows, to show that a refused write changed nothing."""
     engine = app.extensions[STORE].engine
-    names = ["site", "clocks", "counters", "statements", "feeds", "feed_items"]
+    names = ["site", "clocks", "counters", "topics", "statements", "statement_topics", "feeds"]
+    names.append("feed_items")
     with engine.connect() as connection:
         return {
             name: sorted(

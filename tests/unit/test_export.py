@@ -23,12 +23,14 @@ def content(app) -> dict:
         counters = db.scalars(
             sa.select(models.Counter).order_by(models.Counter.position, models.Counter.id)
         )
+        topics = db.scalars(sa.select(models.Topic).order_by(models.Topic.position))
         return {
             "site": site(app),
             "clocks": [(c.label, c.timezone, c.hour12) for c in clocks],
             "counters": [
                 (c.slug, c.since, c.timezone, c.event, c.note, c.translations) for c in counters
             ],
+            "topics": [(t.slug, t.name, t.translations) for t in topics],
             "statements": statements(app),
         }
 
@@ -47,6 +49,7 @@ def statements(app) -> list[tuple]:
                 r.draft,
                 r.source_url,
                 r.language,
+                r.topics,
             )  # fmt: skip
             for r in rows
         ]
@@ -69,6 +72,7 @@ def test_export_then_load_round_trips(app, tmp_path):
     assert "Exported 12 statements" in result.output
     text = first.read_text(encoding="utf-8")
     assert "draft = true" in text and "[counters.translations.ru]" in text
+    assert "[topics.translations.ru]" in text and '    "osce",\n' in text
     expected = content(app)
 
     # Loading it back into the same store changes nothing at all.
@@ -88,7 +92,7 @@ def test_export_then_load_round_trips(app, tmp_path):
 
 def clear(app) -> None:
     with app.extensions[STORE].engine.begin() as connection:
-        for table in ("statements", "counters", "clocks"):
+        for table in ("statement_topics", "topics", "statements", "counters", "clocks"):
             connection.execute(sa.text(f"DELETE FROM {table}"))
 
 

@@ -20,6 +20,7 @@ from dashboard.content.schema import (
     FEED,
     SITE,
     STATEMENT,
+    TOPIC,
     Context,
     Entity,
     Field,
@@ -32,8 +33,10 @@ from dashboard.content.schema.forms import Form
 from dashboard.content.schema.kinds import Text
 from dashboard.content.sitefile.writer import dumps
 from dashboard.core.snapshot import SiteContent, snapshot
+from tests.helpers.forms import posted
 
-SITE_ZONE = Context("Asia/Kathmandu", "en")  # +05:45: a wall clock that is not UTC
+# +05:45: a wall clock that is not UTC; and the topics statements may name.
+SITE_ZONE = Context("Asia/Kathmandu", "en", topics=(("osce", "OSCE"), ("salisbury", "Salisbury")))
 
 FULL = {
     SITE: {
@@ -62,8 +65,10 @@ FULL = {
         "summary": "Short.",
         "body": "Para *one*.\n\nPara two.",
         "featured": True,
+        "topics": ["osce", "salisbury"],
         "draft": True,
     },
+    TOPIC: {"slug": "osce", "name": "OSCE", "translations": {"ru": {"name": "ОБСЕ"}}},
     FEED: {
         "url": "https://mid.example/feed.xml",
         "interval_minutes": 15,
@@ -82,12 +87,14 @@ BARE = {
         "summary": "",
         "body": "",
         "featured": False,
+        "topics": [],
         "draft": False,
         "expires": None,
     },
+    TOPIC: {**FULL[TOPIC], "translations": {}},
     FEED: {**FULL[FEED], "interval_minutes": 10080, "publish": True},
 }
-IN_SITE_FILES = [SITE, CLOCK, COUNTER, STATEMENT]  # feeds are configuration, not content
+IN_SITE_FILES = [SITE, CLOCK, COUNTER, TOPIC, STATEMENT]  # feeds are configuration, not content
 ALL = [*IN_SITE_FILES, FEED]
 
 
@@ -142,12 +149,14 @@ def test_a_site_file_of_every_entity_reads_back_through_toml():
         "site": SITE.export(row(FULL[SITE])),
         "clocks": [CLOCK.export(row(FULL[CLOCK]))],
         "counters": [COUNTER.export(row(FULL[COUNTER])), COUNTER.export(row(bare))],
+        "topics": [TOPIC.export(row(FULL[TOPIC])), {"slug": "salisbury", "name": "Salisbury"}],
         "statements": [STATEMENT.export(row(FULL[STATEMENT]))],
     }
     spec = site_file(document)
     assert spec.site == FULL[SITE]
     assert spec.clocks == [FULL[CLOCK]]
     assert spec.counters == [FULL[COUNTER], bare]
+    assert spec.topics == [FULL[TOPIC], {**BARE[TOPIC], "slug": "salisbury", "name": "Salisbury"}]
     assert spec.statements == [FULL[STATEMENT]]
 
 
@@ -211,24 +220,6 @@ def test_any_counter_and_statement_survive_the_site_file(counter, statement, zon
 
 
 # -- the admin's form ---------------------------------------------------------------------------
-def posted(entity: Entity, shown: dict, context: Context) -> MultiDict:
-    """What a browser sends for a form showing `shown`, drawn from the entity's widgets."""
-    form = MultiDict()
-    for widget in entity.widgets(context):
-        value = shown.get(widget.name)
-        if widget.input == "checkbox":
-            if value:
-                form[widget.name] = "1"
-        elif widget.input == "translations":
-            for code, _name in widget.options:
-                for word in ("event", "note"):
-                    key = f"{widget.name}-{code}-{word}"
-                    form[key] = (value or {}).get(code, {}).get(word, "")
-        else:
-            form[widget.name] = "" if value is None else str(value)
-    return form
-
-
 @pytest.mark.parametrize("values", [FULL, BARE], ids=["full", "bare"])
 @pytest.mark.parametrize("entity", ALL, ids=ids(ALL))
 def test_a_form_posted_as_shown_reads_back_the_same(entity, values):
@@ -304,7 +295,11 @@ BAD = {  # a record, and the required keys it leaves out
     SITE: ({"title": " ", "timezone": "Mars/Base", "locale": "fr", "latest_count": -1}, set()),
     CLOCK: ({"label": "A", "timezone": "Nope/Z", "hour12": "yes"}, set()),
     COUNTER: ({"slug": "Bad", "since": "2020-01-01", "evnet": "x"}, {"event"}),
-    STATEMENT: ({"title": 5, "published": "x", "featured": 1, "source_url": "ftp://x"}, set()),
+    STATEMENT: (
+        {"title": 5, "published": "x", "featured": 1, "source_url": "ftp://x", "topics": ["nope"]},
+        set(),
+    ),
+    TOPIC: ({"slug": "OSCE", "translations": {"xx": {"name": "OSCE"}}}, {"name"}),
     FEED: ({"url": "ftp://x", "interval_minutes": 0, "language": "xx-nolang"}, set()),
 }
 

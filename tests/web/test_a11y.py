@@ -35,6 +35,7 @@ title = "Заявление посольства"
 summary = "Посольство напоминает, что никакой достоверной информации до сих пор нет."
 language = "ru"
 source_url = "https://example.org/zayavlenie"
+topics = ["russia-uk"]
 """
 PAGES = [
     "/",
@@ -45,6 +46,8 @@ PAGES = [
     f"/statements/{FEATURED}?lang=ru",
     f"/statements/{RUSSIAN_STATEMENT}",
     f"/statements/{RUSSIAN_STATEMENT}?lang=ru",
+    "/topics/russia-uk",
+    "/topics/russia-uk?lang=ru",
 ]
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 VOID |= {"track", "wbr"}

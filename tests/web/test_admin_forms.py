@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from dashboard.content import models
-from dashboard.content.schema import CLOCK, COUNTER, FEED, SITE, STATEMENT
+from dashboard.content.schema import CLOCK, COUNTER, FEED, SITE, STATEMENT, TOPIC
 from dashboard.content.store import EXTENSION as STORE
 from tests.helpers.admin import log_in, make_admin, post_form
 
@@ -19,7 +19,7 @@ class FormReader(HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.data: dict[str, str] = {}
+        self.data: dict[str, str | list[str]] = {}  # a list for several boxes of one name
         self.names: list[str] = []
         self._textarea: str | None = None
         self._select: str | None = None
@@ -28,11 +28,18 @@ class FormReader(HTMLParser):
         attrs = dict(attrs)
         name = attrs.get("name")
         if tag == "input" and name and name != "csrf_token":
-            self.names.append(name)
+            if self.names[-1:] != [name]:  # a group of check boxes is one field
+                self.names.append(name)
             if attrs.get("type") != "checkbox":
                 self.data[name] = attrs.get("value") or ""
             elif "checked" in attrs:
-                self.data[name] = attrs.get("value") or "on"
+                value = attrs.get("value") or "on"
+                if name in self.data:
+                    previous = self.data[name]
+                    self.data[name] = [*([previous] if isinstance(previous, str) else previous)]
+                    self.data[name].append(value)
+                else:
+                    self.data[name] = value
         elif tag == "textarea":
             self.names.append(name)
             self._textarea, self.data[name] = name, ""
@@ -84,6 +91,7 @@ def admin(app, at_reference):
 FORMS = {
     "counter": ("/admin/counters/{id}", models.Counter, COUNTER),
     "clock": ("/admin/clocks/{id}", models.Clock, CLOCK),
+    "topic": ("/admin/topics/{id}", models.Topic, TOPIC),
     "site": ("/admin/site", models.Site, SITE),
     "statement": ("/admin/statements/{id}", models.Statement, STATEMENT),
     "feed": ("/admin/feeds/{id}", models.Feed, FEED),
@@ -113,7 +121,7 @@ def test_the_form_has_an_input_for_every_field_its_schema_puts_on_it(app, admin,
     expected = []
     for widget in schema.widgets():
         if widget.input == "translations":
-            expected += [f"translations-ru-{word}" for word in ("event", "note")]
+            expected += [f"translations-ru-{word}" for word, _label in widget.parts]
         else:
             expected.append(widget.name)
     assert form.names == expected

@@ -8,12 +8,14 @@ import re
 from tests.helpers.admin import make_admin, signed_in_client
 
 HOST = "http://localhost"
-# Path values for the public routes that take one: a statement, a counter.
+# Path values for the public routes that take one: a statement, a counter, a topic.
 PATH_VALUES = {
     "public.statement": {"slug": "lavrov-times-of-india-2020"},
     "api.get_statement": {"slug": "lavrov-times-of-india-2020"},
     "badges.badge_svg": {"slug": "salisbury"},
     "badges.badge_json": {"slug": "salisbury"},
+    "public.topic": {"slug": "osce"},
+    "atom.topic_feed": {"slug": "osce"},
 }
 EXTRA_QUERY = {"embed.oembed": {"url": f"{HOST}/?lang=ru"}}
 

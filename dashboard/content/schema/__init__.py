@@ -14,6 +14,7 @@ from dashboard.content.schema.counter import COUNTER
 from dashboard.content.schema.feed import FEED
 from dashboard.content.schema.site import SITE
 from dashboard.content.schema.statement import STATEMENT
+from dashboard.content.schema.topic import TOPIC
 
 __all__ = [
     "CLOCK",
@@ -21,6 +22,7 @@ __all__ = [
     "FEED",
     "SITE",
     "STATEMENT",
+    "TOPIC",
     "Context",
     "Entity",
     "Field",

@@ -77,14 +77,18 @@ class Problems:
 
 @dataclasses.dataclass(frozen=True)
 class Context:
-    """What a record's defaults and checks may depend on: the site's zone and language."""
+    """What a record's defaults and checks may depend on: the site's zone and language, and
+    the topics statements may name."""
 
     timezone: str = "UTC"
     locale: str = "en"
+    # The declared topics as (slug, name), in order; None where they are not known, and so not
+    # checked (the write that stores a statement always knows them).
+    topics: tuple[tuple[str, str], ...] | None = None
 
     @classmethod
-    def of(cls, site) -> Context:
-        return cls(site.timezone, site.locale)
+    def of(cls, site, topics: Iterable[tuple[str, str]] | None = None) -> Context:
+        return cls(site.timezone, site.locale, None if topics is None else tuple(topics))
 
 
 # A check looks at a value that has its kind's type and says what is wrong with it, if anything.

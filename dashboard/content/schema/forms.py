@@ -39,6 +39,7 @@ class Widget:
     datalist: str
     rows: int
     options: list[tuple[str, str]]
+    parts: tuple[tuple[str, str], ...] = ()  # (key, label) of each part, for a kind with several
 
 
 def widget(form: Form, name: str, required: bool, context, **changes) -> Widget:

@@ -8,9 +8,11 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
-from dashboard.content.schema.base import MISSING, FieldErrors, Kind
+from dashboard.content.schema.base import MISSING, Entity, FieldErrors, Kind
+from dashboard.content.schema.forms import widget
 from dashboard.core import timecalc
 from dashboard.core.numbers import whole_number
+from dashboard.i18n.languages import locales, names
 
 # Whole values, with fullmatch: `$` would also match before a final newline ("https://x\n").
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")
@@ -121,6 +123,67 @@ class Whole(Kind):
         if self.given_maximum is not None:
             made.attrs["max"] = str(self.given_maximum)
         return made
+
+
+class Translations(Kind):
+    """[<array>.translations.ru] with the keys of `words`, the first of them required: an
+    entity's words in other languages (a counter's event and note, a topic's name). On the
+    form, the words for each language but the site's, as translations-<code>-<key>."""
+
+    def __init__(self, words: Entity):
+        self.words = words
+        self.required = words.fields[0].name
+        self.optional = [f.name for f in words.fields[1:]]
+
+    def read(self, problems, field, value, where, context):
+        if not isinstance(value, dict):
+            message = "'translations' must be a table of languages"
+            problems.add(where, message, "translations", key="translations")
+            return MISSING
+        found = {}
+        for language, texts in value.items():
+            here = f"{where}.translations.{language}"
+            if language not in locales():
+                message = f"language {language!r} is not supported ({', '.join(locales())})"
+                problems.add(here, message, key="translations")
+                continue
+            if not isinstance(texts, dict):
+                problems.add(here, self._shape(), key="translations")
+                continue
+            words = self.words.read(problems, texts, here)
+            found[language] = {k: v for k, v in words.items() if k in texts or k == self.required}
+        return found
+
+    def _shape(self) -> str:
+        optional = " and optionally " + ", ".join(f"'{k}'" for k in self.optional)
+        return f"must be a table with '{self.required}'{optional if self.optional else ''}"
+
+    def from_form(self, form, field, context):
+        found, problems = {}, []
+        for locale in locales():
+            given = {
+                key: form.get(f"translations-{locale}-{key}", "").strip()
+                for key in (self.required, *self.optional)
+            }
+            others = [key for key in self.optional if given[key]]
+            if others and not given[self.required]:
+                language = names().get(locale, locale)
+                problems.append(
+                    f"{language}: give the {self.required} as well as the {' and '.join(others)}"
+                )
+            elif given[self.required]:
+                found[locale] = {k: v for k, v in given.items() if v}
+        if problems:
+            raise FieldErrors({field.name: problems})
+        return found or MISSING
+
+    def to_form(self, field, value, context):
+        return value or {}
+
+    def widget(self, field, context):
+        others = [(code, names().get(code, code)) for code in locales() if code != context.locale]
+        parts = tuple((key, key.capitalize()) for key in (self.required, *self.optional))
+        return widget(field.form, field.name, False, context, options=others, parts=parts)
 
 
 # -- checks -------------------------------------------------------------------------------------

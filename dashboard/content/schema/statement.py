@@ -20,6 +20,7 @@ from dashboard.content.schema.kinds import (
     is_language_code,
     slug_pattern,
 )
+from dashboard.content.schema.topic import topics_field
 from dashboard.core import timecalc
 from dashboard.core.snapshot import StatementItem
 
@@ -167,12 +168,12 @@ BODY_HELP = (
 
 # Neither is the order the fields are read in (a derived slug needs the title and the date).
 EXPORT_ORDER = (
-    "slug", "published", "expires", "title", "summary", "language", "body", "featured",
-    "draft", "source_url",
+    "slug", "published", "expires", "title", "summary", "language", "topics", "body",
+    "featured", "draft", "source_url",
 )  # fmt: skip
 FORM_ORDER = (
-    "title", "published", "expires", "draft", "featured", "summary", "body", "source_url",
-    "language", "slug",
+    "title", "published", "expires", "draft", "featured", "summary", "body", "topics",
+    "source_url", "language", "slug",
 )  # fmt: skip
 
 STATEMENT = Entity(
@@ -265,6 +266,7 @@ STATEMENT = Entity(
                 input="checkbox",
             ),
         ),
+        topics_field(),
         Field(
             "draft",  # seen only in the admin, and by the API's writers
             Boolean(),

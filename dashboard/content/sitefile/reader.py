@@ -11,13 +11,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from dashboard import config
-from dashboard.content import models, rendering, store
-from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, Context, Problems
+from dashboard.content import editing, models, rendering, store
+from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, TOPIC, Context, Problems
 from dashboard.content.schema import statement as statement_schema
 from dashboard.content.sitefile import guard
 
 DEMO_PATH = Path(__file__).parent.parent / "demo" / "site.toml"
-ARRAYS = {"clocks": CLOCK, "counters": COUNTER, "statements": STATEMENT}  # [[clocks]], …
+# [[clocks]], …, in the order they are read: statements name the topics read before them.
+ARRAYS = {"clocks": CLOCK, "counters": COUNTER, "topics": TOPIC, "statements": STATEMENT}
 
 
 class SiteFileError(ValueError):
@@ -35,6 +36,7 @@ class SiteSpec:
     site: dict  # each as its schema read it: the values of its model's columns
     clocks: list[dict]
     counters: list[dict]
+    topics: list[dict]
     statements: list[dict]
     source: str = ""  # the file, as errors name it
     # A slug derived from a title in another script, and the one versions before
@@ -54,7 +56,7 @@ class LoadReport:
 
     def summary(self) -> str:
         parts = []
-        for kind in ("site", "clocks", "counters", "statements"):
+        for kind in ("site", "clocks", "counters", "topics", "statements"):
             parts.append(
                 f"{kind}: {self.created.get(kind, 0)} new, {self.changed.get(kind, 0)} changed, "
                 f"{self.unchanged.get(kind, 0)} unchanged"
@@ -85,6 +87,9 @@ def parse(text: str, source: str) -> SiteSpec:
     tables: dict[str, list[dict]] = {}
     given: dict[str, list[dict]] = {}
     for name, entity in ARRAYS.items():
+        if name == "statements":  # a statement may name the topics this file declares
+            declared = [(t["slug"], t["name"]) for t in tables["topics"] if t["slug"]]
+            context = dataclasses.replace(context, topics=tuple(declared))
         given[name] = [row for _, row in array(problems, data, name)]
         tables[name] = [
             entity.read(problems, row, f"{name}[{n}]", context)
@@ -158,8 +163,9 @@ Progress = Callable[[list], Iterable]
 
 
 def apply(session: Session, spec: SiteSpec, progress: Progress | None = None) -> LoadReport:
-    """Upsert the spec: counters and statements by slug, clocks by label. The caller commits.
-    `progress` may wrap the statements (the CLI's progress bar for thousands of them)."""
+    """Upsert the spec: counters, topics and statements by slug, clocks by label. The caller
+    commits. `progress` may wrap the statements (the CLI's progress bar for thousands of them).
+    A statement's topics become the file's: those it does not name are taken off it."""
     report = LoadReport(created={}, changed={}, unchanged={})
     site = session.get(models.Site, 1)
     if site is None:
@@ -174,10 +180,15 @@ def apply(session: Session, spec: SiteSpec, progress: Progress | None = None) ->
     for position, counter in enumerate(spec.counters):
         values = {**counter, "position": position}
         _upsert(session, models.Counter, "slug", values, report, "counters")
+    for position, topic in enumerate(spec.topics):
+        values = {**topic, "position": position}
+        _upsert(session, models.Topic, "slug", values, report, "topics")
+    session.flush()
+    topics = {topic.slug: topic for topic in store.topics(session)}
     render_bodies(session, spec)  # done already, outside the transaction, when load() calls
     for statement in progress(spec.statements) if progress else spec.statements:
         statement = _under_former_slug(session, spec, statement)
-        _upsert(session, models.Statement, "slug", statement, report, "statements")
+        _upsert(session, models.Statement, "slug", statement, report, "statements", topics)
 
     session.flush()
     if report.any_change:
@@ -226,22 +237,37 @@ def render_bodies(session: Session, spec: SiteSpec) -> None:
         raise SiteFileError(spec.source or "the site file", problems)
 
 
-def _upsert(session, model, key: str, values: dict, report: LoadReport, kind: str) -> None:
+def _upsert(
+    session, model, key: str, values: dict, report: LoadReport, kind: str, topics=None
+) -> None:
+    """Insert or update one row; a statement's `topics` are links to `topics` (by slug)."""
     row = session.scalars(sa.select(model).where(getattr(model, key) == values[key])).first()
+    columns = {name: value for name, value in values.items() if name != "topics"}
     if row is None:
-        session.add(model(**values))
+        row = model(**columns)
+        session.add(row)
+        if "topics" in values:
+            editing.set_topics(row, values["topics"], topics)
         _count(report.created, kind)
-    else:
-        _update(row, values, report, kind)
+        return
+    changed = _assign(row, columns)
+    if "topics" in values:
+        changed = editing.set_topics(row, values["topics"], topics) or changed
+    _count(report.changed if changed else report.unchanged, kind)
 
 
 def _update(row, values: dict, report: LoadReport, kind: str) -> None:
+    _count(report.changed if _assign(row, values) else report.unchanged, kind)
+
+
+def _assign(row, values: dict) -> bool:
+    """Set the values that differ; whether any did."""
     changed = False
     for name, value in values.items():
         if getattr(row, name) != value:
             setattr(row, name, value)
             changed = True
-    _count(report.changed if changed else report.unchanged, kind)
+    return changed
 
 
 def _count(tally: dict[str, int], kind: str) -> None:

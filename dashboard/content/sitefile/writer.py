@@ -16,7 +16,7 @@ import tomli_w
 
 from dashboard import config
 from dashboard.content import models, store
-from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT
+from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, TOPIC
 
 HEADER = "# Exported by `dashboard export`; `dashboard load` reads it back.\n\n"
 
@@ -41,6 +41,7 @@ def site_document(db, wrap=lambda rows: rows) -> dict:
         sa.select(models.Counter).order_by(models.Counter.position, models.Counter.id)
     )
     document["counters"] = [COUNTER.export(c) for c in counters]
+    document["topics"] = [TOPIC.export(t) for t in store.topics(db)]  # before the statements
     statements = db.scalars(
         sa.select(models.Statement).order_by(models.Statement.published, models.Statement.id)
     ).all()

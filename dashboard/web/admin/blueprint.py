@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytz
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
-from dashboard.content import editing, models
+from dashboard.content import editing, models, store
 from dashboard.content.schema import Context, Entity, FieldErrors
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
@@ -66,7 +66,9 @@ def form_page(template: str, partial: str, status: int = 200, **context):
 
 
 def site_context() -> Context:
-    return Context.of(current_site())
+    """The site's zone and language, and the topics a statement's form offers."""
+    with current_store().session() as db:
+        return Context.of(editing.site_settings(db), store.topic_choices(db))
 
 
 def entity_form(

@@ -1,6 +1,7 @@
-"""/admin/counters and /admin/clocks: both are lists in page order, moved up and down, each
-row edited in a form whose errors come back beside its fields. One set of routes serves both;
-the URL names which (`kind`), and each endpoint is spelled out below."""
+"""/admin/counters, /admin/clocks and /admin/topics: lists in the order the site shows them,
+moved up and down, each row edited in a form whose errors come back beside its fields. One set
+of routes serves them all; the URL names which (`kind`), and each endpoint is spelled out
+below."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from flask import render_template, request, url_for
 
 from dashboard.content import editing, models
-from dashboard.content.schema import CLOCK, COUNTER, Entity
+from dashboard.content.schema import CLOCK, COUNTER, TOPIC, Entity
 from dashboard.content.store import current_store
 from dashboard.web.admin.blueprint import bp, done, entity_form, find_row, save_posted
 from dashboard.web.admin.blueprint import list_or_redirect as _list_or_redirect
@@ -36,7 +37,7 @@ def rows(kind: Kind) -> list:
 
 
 def list_page(kind: Kind):
-    return render_template("admin/ordered.html", kind=kind.plural, rows=rows(kind))
+    return render_template("admin/ordered.html", kind=kind.plural, name=kind.name, rows=rows(kind))
 
 
 def find(kind: Kind, row_id: int):
@@ -89,8 +90,9 @@ def move(kind: Kind, row_id: int):
 KINDS = {
     "counters": Kind("counters", COUNTER, models.Counter, editing.save_counter),
     "clocks": Kind("clocks", CLOCK, models.Clock, editing.save_clock),
+    "topics": Kind("topics", TOPIC, models.Topic, editing.save_topic),
 }
-KIND = "<any(counters, clocks):kind>"
+KIND = "<any(counters, clocks, topics):kind>"
 
 
 @bp.get(f"/{KIND}")

@@ -1,4 +1,5 @@
-"""The public HTML: the page, its live fragment, the archive and one page per statement."""
+"""The public HTML: the page, its live fragment, the archive, one page per statement and one
+per topic."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from dashboard.cache import keys
 from dashboard.cache.http import cached_response
 from dashboard.cache.live import Rendered, fill_delay, live_pages
 from dashboard.content import previews, store
+from dashboard.content.filters import StatementFilters
 from dashboard.content.schema import statement as statement_schema
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
-from dashboard.core.snapshot import SiteContent, Snapshot, dated
+from dashboard.core.snapshot import SiteContent, Snapshot, StatementItem, TopicDef, dated
 from dashboard.i18n import choice as language_choice
 from dashboard.i18n.languages import LANGUAGES, locales
 from dashboard.web import listing, params
+from dashboard.web.params import format_cursor
 from dashboard.web.templating import render_block, render_page
 
 bp = Blueprint("public", __name__)
@@ -72,6 +75,7 @@ STATEMENT_PAGE = params.Query(
     ),
 )
 ARCHIVE = params.Query("public.archive", lang=LANG, **listing.parameters())
+TOPIC_PAGE = params.Query("public.topic", lang=LANG, before=params.CursorParameter())
 
 
 def _choice(now: dt.datetime, values: dict) -> language_choice.Choice:
@@ -98,7 +102,7 @@ def archive():
     now = timecalc.utcnow()
     values = ARCHIVE.read()
     choice = _choice(now, values)
-    wanted = listing.read(values)
+    wanted = listing.read(values, live_pages().content(now))
     hx = request.headers.get("HX-Request") == "true"
     hx = hx and request.headers.get("HX-History-Restore-Request") != "true"  # a whole page
     per_page = int(current_app.config["STATEMENTS_PER_PAGE"])
@@ -107,6 +111,7 @@ def archive():
         with current_store().session() as session:
             page = listing.fetch(session, wanted, per_page, shot.statements_at, shot.date.timezone)
         links = wanted.arguments()
+        content = live_pages().content(shot.statements_at)  # read once a revision
         context = {
             "shot": shot,
             "entries": [(dated(e.item, shot.date.timezone), e) for e in page.entries],
@@ -117,7 +122,10 @@ def archive():
             "language": wanted.filters.language or "",
             "links": {k: v for k, v in links.items() if k != "language"},
             "problem": wanted.problem,
-            "languages": live_pages().content(shot.statements_at).languages,  # once a revision
+            "languages": content.languages,
+            "topic": wanted.filters.topic or "",
+            "topics": content.topics,
+            "topic_links": {k: v for k, v in links.items() if k != "topic"},
             "months": months(shot.locale),
             "years": listing.YEARS,
             "max_length": config.SEARCH_MAX_LENGTH,
@@ -142,6 +150,41 @@ def months(locale: str) -> list[tuple[int, str]]:
     return [(number, names[number]) for number in range(1, 13)]
 
 
+@bp.get("/topics/<slug>")
+def topic(slug: str):
+    """A topic's statements, newest first, paged by keyset as the archive is."""
+    now = timecalc.utcnow()
+    values = TOPIC_PAGE.read()
+    choice = _choice(now, values)
+    before = values["before"]
+    per_page = int(current_app.config["STATEMENTS_PER_PAGE"])
+
+    def view(shot: Snapshot) -> tuple[str, dt.datetime]:
+        found = live_pages().content(shot.statements_at).topic(slug)
+        if found is None:
+            abort(404, description=f"There is no topic called {slug!r}.")
+        with current_store().session() as session:
+            items, cursor = store.statements_page(
+                session, per_page, before, shot.statements_at, StatementFilters(topic=slug)
+            )
+        older = None
+        if cursor:
+            older = url_for("public.topic", slug=slug, before=format_cursor(cursor))
+        html = render_page(
+            "public/topic.html",
+            shot=shot,
+            topic=found,
+            statements=[dated(item, shot.date.timezone) for item in items],
+            older=older,
+            newest=None if before is None else url_for("public.topic", slug=slug),
+        )
+        return html, shot.next_change
+
+    key = keys.topic(choice.locale, slug, TOPIC_PAGE.raw("before") if before else "", per_page)
+    rendered = live_pages().get(key, now, view=view, locale=choice.locale)
+    return _respond(rendered, now, choice, hx=False)
+
+
 @bp.get("/statements/<slug>")
 def statement(slug: str):
     now = timecalc.utcnow()
@@ -159,13 +202,23 @@ def statement(slug: str):
         if item is None:  # a scheduled statement is not there yet, as if it never was
             abort(404, description=f"There is no statement called {slug!r}.")
         html = render_page(
-            "public/statement.html", shot=shot, statement=dated(item, shot.date.timezone)
+            "public/statement.html",
+            shot=shot,
+            statement=dated(item, shot.date.timezone),
+            topics=_topics_of(item, shot),
         )
         return html, shot.next_change
 
     key = keys.statement(choice.locale, slug)
     rendered = live_pages().get(key, now, view, choice.locale)
     return _respond(rendered, now, choice, hx=False)
+
+
+def _topics_of(item: StatementItem, shot: Snapshot) -> list[TopicDef]:
+    """The statement's topics, with their names, in order."""
+    content = live_pages().content(shot.statements_at)
+    found = (content.topic(slug) for slug in item.extra.get("topics", ()))
+    return [topic for topic in found if topic is not None]
 
 
 def _preview(slug: str, token: str, now: dt.datetime, choice) -> Response:
@@ -184,6 +237,7 @@ def _preview(slug: str, token: str, now: dt.datetime, choice) -> Response:
             "public/statement.html",
             shot=shot,
             statement=dated(item, shot.date.timezone),
+            topics=_topics_of(item, shot),
             embargo=embargo,
             embargo_time=timecalc.clock_text(timecalc.local(item.published, shot.date.timezone)),
             noindex=True,

@@ -103,7 +103,7 @@ def list_statements():
     each found statement has its `excerpt` (escaped text, the matches in <mark>)."""
     values = LIST.read()
     limit = values["limit"]
-    wanted = listing.read(values)
+    wanted = listing.read(values, live_pages().content(timecalc.utcnow()))
     if wanted.problem:
         raise ApiError(400, wanted.problem)
 
