@@ -154,7 +154,7 @@ class Statement(Base):
     def topics(self) -> list[str]:
         """The slugs of its topics, in the topics' order, as the schema reads and writes them:
         those just set, else those read with the row."""
-        if "topic_rows" in sa.inspect(self).dict:
+        if "topic_rows" in self.__dict__:  # loaded or set: the ORM keeps it there
             return [topic.slug for topic in self.topic_rows]
         found = (entry.split(":", 2) for entry in (self.topic_entries or "").split(",") if entry)
         return [slug for _, _, slug in sorted(found, key=lambda e: (int(e[0]), int(e[1])))]

@@ -186,9 +186,7 @@ def read_content(
         read_at=at,
         valid_until=min([*beyond, *([next_expiry] if next_expiry else [])], default=None),
         languages=tuple(statement_languages(session, at)),
-        topics=tuple(
-            TopicDef(t.slug, t.name, site.locale, t.translations or {}) for t in topics(session)
-        ),
+        topics=topic_defs(session, site.locale),
     )
 
 
@@ -267,6 +265,15 @@ def topics(session: Session) -> list[models.Topic]:
     """Every topic, in order."""
     query = sa.select(models.Topic).order_by(models.Topic.position, models.Topic.id)
     return list(session.scalars(query))
+
+
+def topic_defs(session: Session, site_locale: str) -> tuple[TopicDef, ...]:
+    """Every topic as pages name it, in order (read as plain rows: once a revision, per process)."""
+    topic = models.Topic
+    rows = session.execute(
+        sa.select(topic.slug, topic.name, topic.translations).order_by(topic.position, topic.id)
+    )
+    return tuple(TopicDef(slug, name, site_locale, names or {}) for slug, name, names in rows)
 
 
 def topic_choices(session: Session) -> list[tuple[str, str]]:
