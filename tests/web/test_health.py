@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
+import pytest
 import sqlalchemy as sa
 
 from dashboard import create_app
@@ -64,6 +65,7 @@ def demo_app_in(folder, tmp_path):
     return app, the_store
 
 
+@pytest.mark.system  # seconds of real waiting: outside the fast tier
 def test_database_outage_and_recovery_without_restart(tmp_path, time_machine):
     """A real outage: the SQLite file's folder disappears, then comes back."""
     folder = tmp_path / "db"
