@@ -103,6 +103,19 @@ def statement_instant(
     log.info("statement instant %s: warmed %d views", timecalc.format_instant(now), written)
 
 
+def look_ahead(
+    app: Flask, lock: SchedulerLock, lost: threading.Event, wake: Callable | None = None
+) -> None:
+    """Between ticks: ask `wake` to come back at a statement's instant before the next tick
+    (one scheduled just now, by a web process or another machine)."""
+    if not lock.still_held():
+        return
+    now = timecalc.utcnow()
+    coming = _next_statement_change(app, now)
+    if wake is not None and coming is not None and coming < timecalc.next_minute(now):
+        wake(coming)
+
+
 def _warm(app: Flask, now: dt.datetime) -> int:
     try:
         return live.pages_of(app).warm(now)
@@ -154,6 +167,12 @@ def build(
 
     tick_kw = {"progress": progress, "wake": wake}  # warm at once on start
     every_minute(tick, "minute", 0, next_run_time=timecalc.utcnow(), kwargs=tick_kw)
+    # A statement scheduled mid-minute by another process: look again four times a minute.
+    scheduler.add_job(
+        look_ahead, CronTrigger(second="5,20,35,50", timezone=timecalc.UTC),
+        args=(app, lock, lost), kwargs={"wake": wake}, id="look-ahead", coalesce=True,
+        max_instances=1, misfire_grace_time=10,
+    )  # fmt: skip
     # Feeds: every minute, half way between ticks, poll those whose own interval has passed.
     # One slow or broken feed costs its own timeout and is recorded; the next one goes on.
     every_minute(jobs.scheduled_poll, "feeds", 30)

@@ -117,6 +117,10 @@ def test_the_scheduler_wakes_at_the_instant_and_warms_it(app):
         later: list[dt.datetime] = []
         scheduler.tick(app, lock, threading.Event(), wake=later.append)
         assert later == []  # the tick of that minute will ask
+    with time_machine.travel(INSTANT - dt.timedelta(seconds=10), tick=False):
+        between: list[dt.datetime] = []  # scheduled after that minute's tick: still found
+        scheduler.look_ahead(app, lock, threading.Event(), wake=between.append)
+        assert between == [INSTANT]
     pages = pages_of(app)
     with time_machine.travel(INSTANT + dt.timedelta(milliseconds=5), tick=False):
         scheduler.statement_instant(app, lock, threading.Event())
