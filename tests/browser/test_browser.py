@@ -127,7 +127,7 @@ def test_page_is_complete_without_javascript(serve, local_htmx, new_context):
     expect(page).to_have_url(server.url("/statements"))
     expect(page.get_by_role("heading", level=1)).to_have_text("All messages")
     items = page.locator(".statement-item")
-    expect(items).to_have_count(11)
+    expect(items).to_have_count(12)
     expect(page.locator("#live .clock")).to_have_count(2)
 
     first = items.first.locator("a")
