@@ -1,6 +1,6 @@
 """/admin, one module per area: access (sign in and out), language (the admin's own),
-overview, statements, previews (links for journalists), ordered (counters and clocks), site, feeds and preview. The blueprint
-and what the areas share are in blueprint.py."""
+overview, statements, previews (links for journalists), ordered (counters and clocks), site,
+feeds and preview. The blueprint and what the areas share are in blueprint.py."""
 
 from __future__ import annotations
 
