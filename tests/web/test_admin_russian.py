@@ -116,3 +116,11 @@ def test_site_settings_saved_in_russian(russian):
     answer = choose(russian, "en", back="/admin/site", token_from="/admin/site")
     assert answer.location == "/admin/site"
     assert "<h1>Site settings</h1>" in russian.get("/admin/site").get_data(as_text=True)
+
+
+def test_a_field_problem_is_told_in_russian_with_its_values(russian):
+    data = {"timezone": "Mars/Olympus", "title": "x", "locale": "en", "latest_count": "3"}
+    posted = post_form(russian, "/admin/site", data, htmx=True)
+    assert posted.status_code == 422
+    page = posted.get_data(as_text=True)
+    assert "часовой пояс &#39;Mars/Olympus&#39; не найден в базе IANA" in page

@@ -47,3 +47,17 @@ def test_russian_plurals_have_three_forms_and_keep_placeholders():
         for form in forms:
             for name in ("%(num)s", "%(title)s", "%(label)s", "{timezone}", "%(time)s"):
                 assert (name in ids[0]) == (name in form), (entry.id, form)
+
+
+def test_a_problem_is_matched_with_its_values_and_an_unknown_one_kept(app):
+    from flask import g
+
+    from dashboard.i18n import problems
+
+    with app.test_request_context():
+        g.admin_locale = "ru"
+        said = problems.translate("timezone 'Mars/X' is not a known IANA time zone")
+        assert said == "часовой пояс 'Mars/X' не найден в базе IANA"
+        assert problems.translate("something new went wrong") == "something new went wrong"
+    # Outside the admin (the JSON API, the site file) the sentence stays English.
+    assert problems.translate("'title' must not be empty") == "'title' must not be empty"

@@ -15,7 +15,7 @@ from dashboard.content import editing, models, store
 from dashboard.content.schema import Context, Entity, FieldErrors
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
-from dashboard.i18n import interface
+from dashboard.i18n import interface, problems
 from dashboard.i18n.interface import _
 from dashboard.web.auth import sessions
 
@@ -113,7 +113,8 @@ def save_posted(entity: Entity, save) -> tuple[object | None, dict, dict]:
 
 
 def field_errors(error: Exception) -> dict[str, list[str]]:
-    return dict(getattr(error, "fields", None) or {"_": [str(error)]})
+    """The problems by field, in the admin's language where the sentence is known."""
+    return problems.translate_all(getattr(error, "fields", None) or {"_": [str(error)]})
 
 
 def list_or_redirect(target: str, partial: str, context, message: str = "") -> Response | str:
