@@ -124,3 +124,9 @@ def test_a_field_problem_is_told_in_russian_with_its_values(russian):
     assert posted.status_code == 422
     page = posted.get_data(as_text=True)
     assert "часовой пояс &#39;Mars/Olympus&#39; не найден в базе IANA" in page
+
+
+def test_a_missing_row_is_told_in_russian(russian):
+    answer = russian.get("/admin/counters/999999")
+    assert answer.status_code == 404
+    assert "Запись 999999 не найдена." in answer.get_data(as_text=True)
