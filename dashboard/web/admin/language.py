@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import g, redirect, request
 
 from dashboard.i18n import choice
-from dashboard.i18n.languages import DEFAULT_LOCALE, LANGUAGES, locales
+from dashboard.i18n.languages import DEFAULT_LOCALE, LANGUAGES
 from dashboard.web.admin.access import safe_next
 from dashboard.web.admin.blueprint import PUBLIC_ENDPOINTS, bp
 
@@ -20,7 +20,7 @@ def choose_language():
     chosen = request.cookies.get(COOKIE, "")
     if chosen not in LANGUAGES:
         header = request.environ.get("HTTP_ACCEPT_LANGUAGE", "")
-        chosen = choice._best_accepted(header, locales()) or DEFAULT_LOCALE
+        chosen = choice.accepted(header) or DEFAULT_LOCALE
     g.admin_locale = chosen
 
 
