@@ -34,8 +34,19 @@ def gettext(locale: str, text: str) -> str:
     return translations(locale).gettext(text)
 
 
+def _locale(context) -> str:
+    # A page's own language (shot) first; then the admin's, over a preview's `locale`.
+    shot = context.get("shot")
+    chosen = getattr(shot, "locale", None) or context.get("admin_locale")
+    return chosen or context.get("locale") or DEFAULT_LOCALE
+
+
 @pass_context
 def template_gettext(context, text: str) -> str:
-    shot = context.get("shot")
-    locale = getattr(shot, "locale", None) or context.get("locale") or DEFAULT_LOCALE
-    return gettext(locale, text)
+    return gettext(_locale(context), text)
+
+
+@pass_context
+def template_ngettext(context, singular: str, plural: str, n: int, **values) -> str:
+    """CLDR plural forms: `%(num)s` is `n`, other placeholders come as keywords."""
+    return translations(_locale(context)).ngettext(singular, plural, n) % {"num": n, **values}

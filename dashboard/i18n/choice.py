@@ -42,3 +42,8 @@ def _best_accepted(header: str, known: tuple[str, ...]) -> str | None:
     if not header:
         return None
     return parse_accept_header(header, LanguageAccept).best_match(known, default=None)
+
+
+def accepted(header: str) -> str | None:
+    """The best of our languages for an Accept-Language header, if any is acceptable."""
+    return _best_accepted(header, locales())

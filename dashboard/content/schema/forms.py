@@ -7,6 +7,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from dashboard.i18n.interface import gettext as _
+
 Options = Callable[[Any], list[tuple[str, str]]]  # (context) -> [(value, text)]
 
 
@@ -15,6 +17,8 @@ class Form:
     label: str
     # An <input> type, or "textarea", "checkbox", "select"; a kind may draw its own.
     input: str = "text"
+    # The label, help and a fixed list's texts are English msgids, translated when drawn (into
+    # the admin's language), so every entity's form follows it.
     help: str = ""  # "{timezone}" stands for the site's zone
     required: bool | None = None  # the browser's mark; None: when the field is required
     attrs: tuple[tuple[str, str], ...] = ()
@@ -44,16 +48,21 @@ class Widget:
 
 def widget(form: Form, name: str, required: bool, context, **changes) -> Widget:
     attrs = {"list": form.datalist} if form.datalist else {}
-    options = form.options(context) if callable(form.options) else list(form.options)
+    if callable(form.options):  # the site's own data (topics, languages): not translated
+        options = form.options(context)
+    else:
+        options = [(value, _(text)) for value, text in form.options]
     made = Widget(
         name=name,
-        label=form.label,
+        label=_(form.label),
         input=form.input,
-        help=form.help.replace("{timezone}", context.timezone),
+        help=_(form.help).replace("{timezone}", context.timezone),
         required=required if form.required is None else form.required,
         attrs={**attrs, **dict(form.attrs)},
         datalist=form.datalist,
         rows=form.rows,
         options=options,
     )
+    if "parts" in changes:
+        changes["parts"] = tuple((key, _(label)) for key, label in changes["parts"])
     return dataclasses.replace(made, **changes)

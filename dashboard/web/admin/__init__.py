@@ -1,11 +1,12 @@
-"""/admin, one module per area: access (sign in and out), overview, statements, previews
-(links for journalists), ordered (counters and clocks), site, feeds and preview. The blueprint
-and what the areas share are in blueprint.py."""
+"""/admin, one module per area: access (sign in and out), language (the admin's own),
+overview, statements, previews (links for journalists), ordered (counters and clocks), site,
+feeds and preview. The blueprint and what the areas share are in blueprint.py."""
 
 from __future__ import annotations
 
 from dashboard.web.admin import access as access
 from dashboard.web.admin import feeds as feeds
+from dashboard.web.admin import language as language
 from dashboard.web.admin import ordered as ordered
 from dashboard.web.admin import overview as overview
 from dashboard.web.admin import preview as preview

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import flash, g, redirect, render_template, request, url_for
 
 from dashboard.content.store import current_store
+from dashboard.i18n.interface import _, ngettext
 from dashboard.web import params
 from dashboard.web.admin.blueprint import bp
 from dashboard.web.auth import accounts, sessions
@@ -15,7 +16,7 @@ from dashboard.web.auth import accounts, sessions
 LOGIN = params.Query("admin.login", next=params.Verbatim(8000))
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path inside /admin: never another site (open redirect), and nothing that could
     end the Location header (CR, LF) or hide in it (spaces, other control characters)."""
     if target and all(c.isprintable() and not c.isspace() for c in target):
@@ -28,7 +29,7 @@ def _safe_next(target: str | None) -> str:
 
 def _next() -> str:
     try:
-        return _safe_next(LOGIN.read()["next"])
+        return safe_next(LOGIN.read()["next"])
     except params.BadParameter:
         return url_for("admin.index")
 
@@ -43,10 +44,17 @@ def login():
         try:
             admin = accounts.authenticate(current_store(), email, request.form.get("password", ""))
         except accounts.Throttled as throttled:
-            error, status = str(throttled), 429
+            error = ngettext(
+                "Too many wrong passwords for this account or from this address. Sign-in is "
+                "refused for now; try again in %(num)s minute.",
+                "Too many wrong passwords for this account or from this address. Sign-in is "
+                "refused for now; try again in %(num)s minutes.",
+                throttled.minutes,
+            )
+            status = 429
         else:
             if admin is None:
-                error, status = "Wrong e-mail address or password.", 401
+                error, status = _("Wrong e-mail address or password."), 401
             else:
                 sessions.log_in(admin)
                 return redirect(_next(), 303)
@@ -56,5 +64,5 @@ def login():
 @bp.post("/logout")
 def logout():
     sessions.log_out(g.admin)
-    flash("You are signed out, in every browser.")
+    flash(_("You are signed out, in every browser."))
     return redirect(url_for("admin.login"), 303)

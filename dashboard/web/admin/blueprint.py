@@ -15,6 +15,8 @@ from dashboard.content import editing, models, store
 from dashboard.content.schema import Context, Entity, FieldErrors
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
+from dashboard.i18n import interface, problems
+from dashboard.i18n.interface import _
 from dashboard.web.auth import sessions
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -38,7 +40,8 @@ def admin_globals():
     return {
         "current_admin": getattr(g, "admin", None),
         "zone_names": pytz.common_timezones,  # pytz: only its catalogue of names, as elsewhere
-        "fmt_instant": lambda at: timecalc.format_instant(at) if at else "never",
+        "fmt_instant": lambda at: timecalc.format_instant(at) if at else _("never"),
+        "admin_locale": interface.locale(),
     }
 
 
@@ -110,7 +113,8 @@ def save_posted(entity: Entity, save) -> tuple[object | None, dict, dict]:
 
 
 def field_errors(error: Exception) -> dict[str, list[str]]:
-    return dict(getattr(error, "fields", None) or {"_": [str(error)]})
+    """The problems by field, in the admin's language where the sentence is known."""
+    return problems.translate_all(getattr(error, "fields", None) or {"_": [str(error)]})
 
 
 def list_or_redirect(target: str, partial: str, context, message: str = "") -> Response | str:
@@ -128,7 +132,7 @@ def find_row(model, row_id: int, name: str):
     with current_store().session() as db:
         row = db.get(model, row_id)
     if row is None:
-        abort(404, description=f"There is no {name} {row_id}.")
+        abort(404, description=_("There is no %(name)s %(id)s.", name=name, id=row_id))
     return row
 
 

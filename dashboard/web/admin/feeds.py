@@ -9,6 +9,7 @@ from dashboard.content import models
 from dashboard.content.schema import FEED
 from dashboard.content.store import current_store
 from dashboard.feeds import ingest, subscriptions
+from dashboard.i18n.interface import _
 from dashboard.web.admin.blueprint import (
     bp,
     done,
@@ -42,7 +43,9 @@ def _save_feed(row):
     saved, values, errors = save_posted(FEED, save)
     if saved is None:
         return _feed_form(row, values, errors, 422)
-    return done("admin.feeds_list", f"Feed {saved.url} saved; it is polled within a minute.")
+    return done(
+        "admin.feeds_list", _("Feed %(url)s saved; it is polled within a minute.", url=saved.url)
+    )
 
 
 @bp.route("/feeds/new", endpoint="feed_new", methods=["GET", "POST"])
@@ -56,7 +59,7 @@ def feed_form(feed_id: int | None = None):
 def feed_delete(feed_id: int):
     row = find_row(models.Feed, feed_id, "feed")
     subscriptions.delete_feed(row.id)
-    message = f"Feed {row.url} removed; statements taken from it stay."
+    message = _("Feed %(url)s removed; statements taken from it stay.", url=row.url)
     return list_or_redirect(
         url_for("admin.feeds_list"), "admin/_feed_list.html", _feed_list_context, message
     )

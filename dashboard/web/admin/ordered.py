@@ -14,16 +14,30 @@ from flask import render_template, request, url_for
 from dashboard.content import editing, models
 from dashboard.content.schema import CLOCK, COUNTER, TOPIC, Entity
 from dashboard.content.store import current_store
+from dashboard.i18n.interface import N_, _
 from dashboard.web.admin.blueprint import bp, done, entity_form, find_row, save_posted
 from dashboard.web.admin.blueprint import list_or_redirect as _list_or_redirect
 
 
 @dataclasses.dataclass(frozen=True)
+class Words:
+    """A kind's own sentences: Russian words have genders ("счётчик сохранён", "тема
+    сохранена"), so no sentence is put together from a kind's name."""
+
+    title: str
+    new: str
+    edit: str
+    saved: str  # "%(label)s" is the row's key
+    deleted: str
+
+
+@dataclasses.dataclass(frozen=True)
 class Kind:
-    plural: str  # "counters": the URL, and the title of its list
+    plural: str  # "counters": the URL
     schema: Entity  # its name ("counter") names the templates; its key names a row in messages
     model: type
     save: Callable[[dict, int | None], object]
+    words: Words
 
     @property
     def name(self) -> str:
@@ -37,7 +51,13 @@ def rows(kind: Kind) -> list:
 
 
 def list_page(kind: Kind):
-    return render_template("admin/ordered.html", kind=kind.plural, name=kind.name, rows=rows(kind))
+    return render_template(
+        "admin/ordered.html",
+        kind=kind.plural,
+        kind_title=_(kind.words.title),
+        new_title=_(kind.words.new),
+        rows=rows(kind),
+    )
 
 
 def find(kind: Kind, row_id: int):
@@ -49,7 +69,10 @@ def form(kind: Kind, row, values=None, errors=None, status=200):
         action = url_for("admin.ordered_new", kind=kind.plural)
     else:
         action = url_for("admin.ordered_edit", kind=kind.plural, row_id=row.id)
-    return entity_form("admin/ordered_form.html", kind.schema, row, action, values, errors, status)
+    return entity_form(
+        "admin/ordered_form.html", kind.schema, row, action, values, errors, status,
+        new_title=_(kind.words.new), edit_title=_(kind.words.edit),
+    )  # fmt: skip
 
 
 def new_or_edit(kind: Kind, row):
@@ -60,9 +83,7 @@ def new_or_edit(kind: Kind, row):
     if saved is None:
         return form(kind, row, values, errors, 422)
     label = getattr(saved, kind.schema.key)
-    return done(
-        "admin.ordered_list", f"{kind.name.capitalize()} “{label}” saved.", kind=kind.plural
-    )
+    return done("admin.ordered_list", _(kind.words.saved, label=label), kind=kind.plural)
 
 
 def list_or_redirect(kind: Kind, message: str = ""):
@@ -77,7 +98,7 @@ def delete(kind: Kind, row_id: int):
     row = find(kind, row_id)
     editing.delete_row(kind.model, row.id)
     label = getattr(row, kind.schema.key)
-    return list_or_redirect(kind, f"{kind.name.capitalize()} “{label}” deleted.")
+    return list_or_redirect(kind, _(kind.words.deleted, label=label))
 
 
 def move(kind: Kind, row_id: int):
@@ -87,10 +108,31 @@ def move(kind: Kind, row_id: int):
     return list_or_redirect(kind)
 
 
+COUNTERS = Words(
+    N_("Counters"),
+    N_("New counter"),
+    N_("Edit counter"),
+    N_("Counter “%(label)s” saved."),
+    N_("Counter “%(label)s” deleted."),
+)
+CLOCKS = Words(
+    N_("Clocks"),
+    N_("New clock"),
+    N_("Edit clock"),
+    N_("Clock “%(label)s” saved."),
+    N_("Clock “%(label)s” deleted."),
+)
+TOPICS = Words(
+    N_("Topics"),
+    N_("New topic"),
+    N_("Edit topic"),
+    N_("Topic “%(label)s” saved."),
+    N_("Topic “%(label)s” deleted."),
+)
 KINDS = {
-    "counters": Kind("counters", COUNTER, models.Counter, editing.save_counter),
-    "clocks": Kind("clocks", CLOCK, models.Clock, editing.save_clock),
-    "topics": Kind("topics", TOPIC, models.Topic, editing.save_topic),
+    "counters": Kind("counters", COUNTER, models.Counter, editing.save_counter, COUNTERS),
+    "clocks": Kind("clocks", CLOCK, models.Clock, editing.save_clock, CLOCKS),
+    "topics": Kind("topics", TOPIC, models.Topic, editing.save_topic, TOPICS),
 }
 KIND = "<any(counters, clocks, topics):kind>"
 

@@ -10,6 +10,7 @@ from dashboard import config
 from dashboard.content import models, previews
 from dashboard.content.store import current_store
 from dashboard.core.numbers import whole_number
+from dashboard.i18n.interface import _
 from dashboard.web.admin import statements
 from dashboard.web.admin.blueprint import bp, find_row, htmx
 
@@ -26,7 +27,7 @@ def preview_create(statement_id: int):
     row = find_row(models.Statement, statement_id, "statement")
     days = whole_number(request.form.get("days", ""), 1, config.PREVIEW_MAX_DAYS)
     if days is None:
-        message = f"'days' must be a whole number from 1 to {config.PREVIEW_MAX_DAYS}"
+        message = _("'days' must be a whole number from 1 to %(max)s.", max=config.PREVIEW_MAX_DAYS)
         return _answer(row, 422, error=message)
     try:
         token = previews.create(current_store(), row.id, days, request.form.get("note", ""))
@@ -40,5 +41,5 @@ def preview_revoke(statement_id: int, link_id: int):
     row = find_row(models.Statement, statement_id, "statement")
     link = previews.revoke(current_store(), row.id, link_id)
     if link is None:
-        abort(404, description=f"There is no preview link {link_id} for this statement.")
+        abort(404, description=_("There is no preview link %(id)s for this statement.", id=link_id))
     return _answer(row)

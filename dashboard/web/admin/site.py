@@ -6,6 +6,7 @@ from flask import request, url_for
 
 from dashboard.content import editing
 from dashboard.content.schema import SITE
+from dashboard.i18n.interface import _
 from dashboard.web.admin.blueprint import bp, current_site, done, entity_form, save_posted
 
 
@@ -17,4 +18,4 @@ def site_settings():
     saved, values, errors = save_posted(SITE, editing.save_site)
     if saved is None:
         return entity_form("admin/site.html", SITE, site, action, values, errors, 422)
-    return done("admin.site_settings", "Site settings saved.")
+    return done("admin.site_settings", _("Site settings saved."))

@@ -12,6 +12,7 @@ from dashboard.content.schema import statement as statement_schema
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
 from dashboard.core.snapshot import dated
+from dashboard.i18n.interface import _
 from dashboard.web import params
 from dashboard.web.admin.blueprint import (
     bp,
@@ -92,20 +93,24 @@ def _save_statement(row: models.Statement | None):
     if saved is None:
         return _statement_form(row, values, errors, 422)
     if saved.draft:
-        state = "saved as a draft"
+        message = _("Statement “%(title)s” saved as a draft.", title=saved.title)
     elif saved.published > timecalc.utcnow():
-        when = timecalc.local_input_text(saved.published, current_site().timezone)
-        state = f"scheduled for {when.replace('T', ' ')} ({current_site().timezone})"
+        zone = current_site().timezone
+        when = timecalc.local_input_text(saved.published, zone).replace("T", " ")
+        message = _(
+            "Statement “%(title)s” scheduled for %(time)s (%(zone)s).",
+            title=saved.title, time=when, zone=zone,
+        )  # fmt: skip
     else:
-        state = "published"
-    return done("admin.statements", f"Statement “{saved.title}” {state}.")
+        message = _("Statement “%(title)s” published.", title=saved.title)
+    return done("admin.statements", message)
 
 
 @bp.post("/statements/<int:statement_id>/delete")
 def statement_delete(statement_id: int):
     row = find_row(models.Statement, statement_id, "statement")
     editing.delete_statement(row.id)
-    flash(f"Statement “{row.title}” deleted.")
+    flash(_("Statement “%(title)s” deleted.", title=row.title))
     if htmx():
         return Response(status=204, headers={"HX-Redirect": url_for("admin.statements")})
     return redirect(url_for("admin.statements"), 303)

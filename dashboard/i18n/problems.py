@@ -1,0 +1,54 @@
+"""A record's problems in the admin's language. The checks (content/schema) word them in
+English, as the JSON API and the site file show them; each pattern below is one of those
+sentences with its values as placeholders, so the admin can find its translation and fill the
+same values back in. A sentence no pattern matches is shown as it is, in English."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from dashboard.i18n import interface
+from dashboard.i18n.interface import N_
+
+PATTERNS = (
+    N_("'%(key)s' must not be empty"),
+    N_("'%(key)s' must be true or false"),
+    N_("'%(key)s' must not contain a NUL character"),
+    N_("'%(key)s' must be a calendar date such as 2018-03-04"),
+    N_("'%(key)s' must be a date or an RFC 3339 date-time"),
+    N_("'%(key)s' needs a UTC offset, e.g. 'Z' or '+03:00'"),
+    N_("'expires' must be later than 'published'"),
+    N_("'source_url' must be an http:// or https:// address"),
+    N_("must be an http:// or https:// address"),
+    N_("timezone %(value)s is not a known IANA time zone"),
+    N_("slug %(value)s must be lower-case letters, digits and hyphens"),
+    N_("the slug %(value)s is already used"),
+    N_("the %(key)s %(value)s is already used"),
+    N_("'latest_count' must be a whole number, 0 or more (at most %(most)s)"),
+    N_("must be a whole number of minutes from %(low)s to %(high)s"),
+)
+
+
+@cache
+def _compiled() -> tuple[tuple[re.Pattern, str], ...]:
+    made = []
+    for pattern in PATTERNS:
+        parts = re.split(r"%\((\w+)\)s", pattern)  # text, name, text, name, ...
+        regex = "".join(
+            re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+        )
+        made.append((re.compile(f"^{regex}$"), pattern))
+    return tuple(made)
+
+
+def translate(message: str) -> str:
+    for regex, pattern in _compiled():
+        found = regex.match(message)
+        if found:
+            return interface.gettext(pattern, **found.groupdict())
+    return message
+
+
+def translate_all(fields: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {key: [translate(message) for message in messages] for key, messages in fields.items()}
