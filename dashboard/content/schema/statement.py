@@ -279,7 +279,7 @@ STATEMENT = Entity(
     export_order=EXPORT_ORDER,
     form_order=FORM_ORDER,
     # The API's JSON also says these, made from the fields; they are ignored on the way in.
-    computed=frozenset({"body_html", "date", "updated", "url"}),
+    computed=frozenset({"body_html", "corrected_at", "date", "updated", "url"}),
     rules=(expires_after_published,),
 )
 
