@@ -285,12 +285,13 @@ STATEMENT = Entity(
 
 # What the public pages and the API's reads show of a statement; the schema's other public
 # fields ride along as `extra`.
-_SHOWN = {f.name for f in dataclasses.fields(StatementItem)} - {"extra"}
+_SHOWN = {f.name for f in dataclasses.fields(StatementItem)} - {"extra", "corrected_at"}
 
 
 def item(row) -> StatementItem:
     extra = [f.name for f in STATEMENT.fields if f.public and f.name not in _SHOWN]
     return StatementItem(
         **{name: getattr(row, name) for name in _SHOWN},
+        corrected_at=getattr(row, "corrected_at", None),  # not a field: an edit's option sets it
         extra={name: getattr(row, name) for name in extra},
     )
