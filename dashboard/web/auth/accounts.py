@@ -162,7 +162,9 @@ def authenticate(the_store: store.Store, email: str, password: str) -> Admin | N
             ok = check_password_hash(user.password_hash, candidate)
         if not ok:
             db.add(models.LoginFailure(email=email, address=address, at=now))
-            audit.record(db, "signin.failed", email, {"address": address}, actor=email, at=now)
+            # An address that is no account's is not kept: it may be a password typed there.
+            who = email if user is not None else "unknown account"
+            audit.record(db, "signin.failed", who, {"address": address}, actor=who, at=now)
             return None
         user.last_login_at = now
         audit.record(db, "signin", email, {"address": address}, actor=email, at=now)
