@@ -7,11 +7,17 @@ import click
 from flask.cli import FlaskGroup
 
 from dashboard import config
-from dashboard.cli import accounts, content, nginx, serve
+from dashboard.cli import accounts, audit, content, nginx, serve
 
 
 def register(app) -> None:
-    for command in (*content.COMMANDS, *accounts.COMMANDS, *serve.COMMANDS, *nginx.COMMANDS):
+    for command in (
+        *content.COMMANDS,
+        *accounts.COMMANDS,
+        *audit.COMMANDS,
+        *serve.COMMANDS,
+        *nginx.COMMANDS,
+    ):
         app.cli.add_command(command)
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from dashboard.content import models, store
+from dashboard.content import audit, models, store
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
 from dashboard.web.auth import accounts, tokens
@@ -99,6 +99,8 @@ def revoke_token_command(name):
     """Revoke a token at once: requests carrying it get 401."""
     with current_store().session() as db, db.begin():
         deleted = db.execute(sa.delete(models.ApiToken).where(models.ApiToken.name == name))
+        if deleted.rowcount:
+            audit.record(db, "token.revoke", name)
     if deleted.rowcount == 0:
         raise click.ClickException(f"no token named {name!r}")
     click.echo(f"Revoked {name!r}.")

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from dashboard.content import models, rendering, store
+from dashboard.content import audit, models, rendering, revisions, store
 from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, TOPIC, Context, FieldErrors
 from dashboard.content.schema.topic import undeclared
 from dashboard.core.timecalc import utcnow
@@ -106,8 +106,14 @@ def rendered_body(body: str) -> str:
         raise FieldErrors({"body": [str(error)]}) from None
 
 
-def save_statement(values: dict, statement_id: int | None = None) -> models.Statement:
-    """Create (no id) or replace a statement's fields with checked values."""
+def save_statement(
+    values: dict,
+    statement_id: int | None = None,
+    correction: bool = False,
+    restored: int | None = None,
+) -> models.Statement:
+    """Create (no id) or replace a statement's fields with checked values. An edit keeps the
+    version it replaced; `correction` stamps the statement's corrected_at."""
     with content_write() as db:
         row = None
         if statement_id is not None:
@@ -116,15 +122,41 @@ def save_statement(values: dict, statement_id: int | None = None) -> models.Stat
                 raise NotFound(f"no statement with id {statement_id}")
         checked = check_statement(db, values, statement_id)
         slugs = checked.pop("topics")
+        was_draft = row.draft if row is not None else True
         if row is None:
             row = models.Statement(**checked)
             db.add(row)
+            set_topics(row, slugs, {topic.slug: topic for topic in store.topics(db)})
+            db.flush()
+            audit.record(db, "statement.create", row.slug)
         else:
-            for name, value in checked.items():
-                setattr(row, name, value)
-        set_topics(row, slugs, {topic.slug: topic for topic in store.topics(db)})
+            before = revisions.fields_of(row)
+            with revisions.kept(db, row, audit.current_actor(), correction):
+                for name, value in checked.items():
+                    setattr(row, name, value)
+                set_topics(row, slugs, {topic.slug: topic for topic in store.topics(db)})
+            changed = sorted(k for k, v in revisions.fields_of(row).items() if before.get(k) != v)
+            details = {"fields": changed, "correction": correction}
+            if restored is not None:
+                audit.record(db, "statement.restore", row.slug, {**details, "version": restored})
+            elif changed:
+                audit.record(db, "statement.edit", row.slug, details)
+        if was_draft and not row.draft:
+            audit.record(db, "statement.publish", row.slug)
         row.topic_rows  # noqa: B018 (loaded here: the caller reads them after the session)
     return row
+
+
+def restore_statement(statement_id: int, number: int) -> models.Statement:
+    """Save a former version over the statement: an edit, kept and audited like any other."""
+    with store.current_store().session() as db:
+        kept = revisions.revision(db, statement_id, number)
+        if kept is None:
+            raise NotFound(f"statement {statement_id} has no version {number}")
+        context = Context.of(site_settings(db), store.topic_choices(db))
+    values, unread = STATEMENT.from_json(kept.fields, context)
+    STATEMENT.refuse_unread(values, unread, context)
+    return save_statement(values, statement_id, restored=number)
 
 
 def set_topics(row: models.Statement, slugs: list[str], by_slug: Mapping) -> bool:
@@ -147,6 +179,7 @@ def delete_statement(statement_id: int) -> None:
         row = db.get(models.Statement, statement_id)
         if row is None:
             raise NotFound(f"no statement with id {statement_id}")
+        audit.record(db, "statement.delete", row.slug)
         db.delete(row)
 
 
@@ -188,15 +221,20 @@ def save_clock(values: dict, clock_id: int | None = None) -> models.Clock:
 def _save_ordered(db: Session, model, key: str, checked: dict, row_id: int | None):
     """Create (at the end of the order) or update a counter, clock or topic, unique by `key`."""
     _unique(db, model, key, checked[key], row_id, key)
+    kind = model.__tablename__[:-1]
     if row_id is None:
         row = model(**checked, position=_next_position(db, model))
         db.add(row)
+        audit.record(db, f"{kind}.create", checked[key])
         return row
     row = db.get(model, row_id)
     if row is None:
-        raise NotFound(f"no {model.__tablename__[:-1]} with id {row_id}")
+        raise NotFound(f"no {kind} with id {row_id}")
+    changed = sorted(name for name, value in checked.items() if getattr(row, name) != value)
     for name, value in checked.items():
         setattr(row, name, value)
+    if changed:
+        audit.record(db, f"{kind}.edit", checked[key], {"fields": changed})
     return row
 
 
@@ -205,6 +243,8 @@ def delete_row(model, row_id: int) -> None:
         row = db.get(model, row_id)
         if row is None:
             raise NotFound(f"nothing with id {row_id}")
+        name = getattr(row, "slug", None) or getattr(row, "label", "")
+        audit.record(db, f"{model.__tablename__[:-1]}.delete", name)
         db.delete(row)
 
 
@@ -216,6 +256,9 @@ def move(model, row_id: int, steps: int) -> None:
         if index is None:
             raise NotFound(f"nothing with id {row_id}")
         target = min(max(index + steps, 0), len(rows) - 1)
+        moved = rows[index]
+        name = getattr(moved, "slug", None) or getattr(moved, "label", "")
+        audit.record(db, f"{model.__tablename__[:-1]}.move", name, {"position": target})
         rows.insert(target, rows.pop(index))
         for position, row in enumerate(rows):
             row.position = position
@@ -226,8 +269,11 @@ def save_site(values: dict) -> models.Site:
     with content_write() as db:
         site = site_settings(db)
         checked = SITE.check(values)
+        changed = sorted(name for name, value in checked.items() if getattr(site, name) != value)
         for name, value in checked.items():
             setattr(site, name, value)
+        if changed:
+            audit.record(db, "site.edit", "site", {"fields": changed})
     return site
 
 

@@ -143,6 +143,8 @@ class Statement(Base):
     expires: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     # Set on every insert and update (site file, admin, API, feeds); Atom's <updated>.
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow, onupdate=_utcnow)
+    # When an edit marked as a correction was saved (migration 0010): "Updated DD.MM.YYYY".
+    corrected_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Written through (the write paths set it); read through `topics`.
     topic_rows: Mapped[list[Topic]] = relationship(
         secondary=statement_topics,
@@ -170,6 +172,40 @@ Statement.topic_entries = column_property(
     .correlate_except(statement_topics, Topic)
     .scalar_subquery()
 )
+
+
+# -- revisions and the audit log (migration 0010) ------------------------------------------------
+class StatementRevision(Base):
+    """A statement's fields as they stood before one edit (the schema's JSON), and that edit:
+    when, by whom, and whether it was a correction."""
+
+    __tablename__ = "statement_revisions"
+    __table_args__ = (UniqueConstraint("statement_id", "number", name="uq_revisions_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, … per statement
+    fields: Mapped[dict] = mapped_column(JSON)
+    saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    saved_by: Mapped[str] = mapped_column(String(2100))
+    correction: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuditEntry(Base):
+    """Who did what, and when. The database refuses to change or delete a row."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_actor_id", "actor", "id"),
+        Index("ix_audit_log_action_id", "action", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(2100))
+    action: Mapped[str] = mapped_column(String(50))
+    subject: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class Rendered(Base):

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from dashboard import config
-from dashboard.content import models, store
+from dashboard.content import audit, models, store
 from dashboard.core import timecalc
 
 PREFIX = "pv_"
@@ -50,6 +50,8 @@ def create(the_store: store.Store, statement_id: int, days: int, note: str = "",
                 expires_at=now + dt.timedelta(days=days),
             )
         )
+        details = {"statement_id": statement_id, "days": days, "note": note}
+        audit.record(db, "preview.create", str(statement_id), details, at=now)
     return token
 
 
@@ -63,6 +65,8 @@ def revoke(
             return None
         if link.revoked_at is None:
             link.revoked_at = now or timecalc.utcnow()
+            details = {"statement_id": statement_id, "link": link_id}
+            audit.record(db, "preview.revoke", str(statement_id), details)
         return link
 
 

@@ -49,6 +49,8 @@ class StatementItem:
     source_url: str = ""
     language: str = ""
     expires: dt.datetime | None = None
+    # When an edit marked as a correction was saved: the page says "Updated DD.MM.YYYY".
+    corrected_at: dt.datetime | None = None
     # The statement's other public fields, which the snapshot passes to templates as they are.
     extra: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
 
@@ -161,6 +163,8 @@ class DatedStatement:
     item: StatementItem
     date_text: str  # DD.MM.YYYY in the site's zone
     date_iso: str
+    corrected_text: str = ""  # the day of its last correction, likewise
+    corrected_iso: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -260,7 +264,14 @@ def snapshot(
 
 def dated(item: StatementItem, zone_name: str) -> DatedStatement:
     day = timecalc.local_date(item.published, zone_name)
-    return DatedStatement(item=item, date_text=day.strftime("%d.%m.%Y"), date_iso=day.isoformat())
+    corrected = item.corrected_at and timecalc.local_date(item.corrected_at, zone_name)
+    return DatedStatement(
+        item=item,
+        date_text=day.strftime("%d.%m.%Y"),
+        date_iso=day.isoformat(),
+        corrected_text=corrected.strftime("%d.%m.%Y") if corrected else "",
+        corrected_iso=corrected.isoformat() if corrected else "",
+    )
 
 
 def _read_clock(at: dt.datetime, clock: ClockDef) -> ClockReading:

@@ -12,7 +12,7 @@ import time
 import sqlalchemy as sa
 from flask import Flask
 
-from dashboard.content import editing, models, richtext, store
+from dashboard.content import audit, editing, models, richtext, store
 from dashboard.content.schema import STATEMENT, Context, FieldErrors
 from dashboard.core import timecalc
 from dashboard.feeds.fetch import Download, FeedError, download
@@ -246,6 +246,9 @@ def _store_result(
                     row.title = shorten(richtext.plain_text(result.feed.get("title", "")), 200)
                 if report.new:
                     store.mark_changed(db)
+                    # One entry a poll, not one per item: a poll may bring thousands.
+                    details = {"created": report.new, "duplicates": report.duplicates}
+                    audit.record(db, "feed.import", row.url, details, actor=f"feed {row.url}")
             return
         except sa.exc.OperationalError as error:
             if "locked" not in str(error).lower() or attempt == STORE_ATTEMPTS:

@@ -124,4 +124,6 @@ def test_the_form_has_an_input_for_every_field_its_schema_puts_on_it(app, admin,
             expected += [f"translations-ru-{word}" for word, _label in widget.parts]
         else:
             expected.append(widget.name)
+    if kind == "statement":  # how an edit is saved, not a field: marks it as a correction
+        expected.append("correction")
     assert form.names == expected

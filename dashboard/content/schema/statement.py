@@ -279,18 +279,19 @@ STATEMENT = Entity(
     export_order=EXPORT_ORDER,
     form_order=FORM_ORDER,
     # The API's JSON also says these, made from the fields; they are ignored on the way in.
-    computed=frozenset({"body_html", "date", "updated", "url"}),
+    computed=frozenset({"body_html", "corrected_at", "date", "updated", "url"}),
     rules=(expires_after_published,),
 )
 
 # What the public pages and the API's reads show of a statement; the schema's other public
 # fields ride along as `extra`.
-_SHOWN = {f.name for f in dataclasses.fields(StatementItem)} - {"extra"}
+_SHOWN = {f.name for f in dataclasses.fields(StatementItem)} - {"extra", "corrected_at"}
 
 
 def item(row) -> StatementItem:
     extra = [f.name for f in STATEMENT.fields if f.public and f.name not in _SHOWN]
     return StatementItem(
         **{name: getattr(row, name) for name in _SHOWN},
+        corrected_at=getattr(row, "corrected_at", None),  # not a field: an edit's option sets it
         extra={name: getattr(row, name) for name in extra},
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import tomllib
 from collections.abc import Callable, Iterable
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from dashboard import config
-from dashboard.content import editing, models, rendering, store
+from dashboard.content import audit, editing, models, rendering, revisions, store
 from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, TOPIC, Context, Problems
 from dashboard.content.schema import statement as statement_schema
 from dashboard.content.sitefile import guard
@@ -186,13 +187,16 @@ def apply(session: Session, spec: SiteSpec, progress: Progress | None = None) ->
     session.flush()
     topics = {topic.slug: topic for topic in store.topics(session)}
     render_bodies(session, spec)  # done already, outside the transaction, when load() calls
+    by = f"site file {spec.source or '(unnamed)'}"
     for statement in progress(spec.statements) if progress else spec.statements:
         statement = _under_former_slug(session, spec, statement)
-        _upsert(session, models.Statement, "slug", statement, report, "statements", topics)
+        _upsert(session, models.Statement, "slug", statement, report, "statements", topics, by)
 
     session.flush()
     if report.any_change:
         store.mark_changed(session)
+    details = {"created": report.created, "changed": report.changed}
+    audit.record(session, "sitefile.load", spec.source or "", details)
     return report
 
 
@@ -238,7 +242,7 @@ def render_bodies(session: Session, spec: SiteSpec) -> None:
 
 
 def _upsert(
-    session, model, key: str, values: dict, report: LoadReport, kind: str, topics=None
+    session, model, key: str, values: dict, report: LoadReport, kind: str, topics=None, by=""
 ) -> None:
     """Insert or update one row; a statement's `topics` are links to `topics` (by slug)."""
     row = session.scalars(sa.select(model).where(getattr(model, key) == values[key])).first()
@@ -250,9 +254,10 @@ def _upsert(
             editing.set_topics(row, values["topics"], topics)
         _count(report.created, kind)
         return
-    changed = _assign(row, columns)
-    if "topics" in values:
-        changed = editing.set_topics(row, values["topics"], topics) or changed
+    with revisions.kept(session, row, by) if by else contextlib.nullcontext():
+        changed = _assign(row, columns)
+        if "topics" in values:
+            changed = editing.set_topics(row, values["topics"], topics) or changed
     _count(report.changed if changed else report.unchanged, kind)
 
 

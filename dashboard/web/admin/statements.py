@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from dashboard import config
 from dashboard.content import editing, models, previews
@@ -85,7 +85,8 @@ def edit_page(row: models.Statement, values=None, errors=None, status=200, previ
 def _save_statement(row: models.Statement | None):
     def save(values: dict) -> models.Statement:
         try:
-            return editing.save_statement(values, row.id if row else None)
+            correction = row is not None and request.form.get("correction") == "1"
+            return editing.save_statement(values, row.id if row else None, correction)
         except editing.NotFound:
             abort(404)
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app, request
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from dashboard.content import models, store
+from dashboard.content import audit, models, store
 from dashboard.core import timecalc
 
 MAX_PASSWORD_LENGTH = 1024
@@ -162,8 +162,12 @@ def authenticate(the_store: store.Store, email: str, password: str) -> Admin | N
             ok = check_password_hash(user.password_hash, candidate)
         if not ok:
             db.add(models.LoginFailure(email=email, address=address, at=now))
+            # An address that is no account's is not kept: it may be a password typed there.
+            who = email if user is not None else "unknown account"
+            audit.record(db, "signin.failed", who, {"address": address}, actor=who, at=now)
             return None
         user.last_login_at = now
+        audit.record(db, "signin", email, {"address": address}, actor=email, at=now)
         db.execute(
             sa.delete(models.LoginFailure).where(
                 models.LoginFailure.email == email, models.LoginFailure.address == address

@@ -10,7 +10,7 @@ import secrets
 
 import sqlalchemy as sa
 
-from dashboard.content import models, store
+from dashboard.content import audit, models, store
 from dashboard.core import timecalc
 
 PREFIX = "dsh_"
@@ -31,6 +31,7 @@ def create(the_store: store.Store, name: str) -> str:
         if db.scalar(sa.select(models.ApiToken.id).where(models.ApiToken.name == name)):
             raise TokenExists(f"a token named {name!r} exists; revoke it first")
         db.add(models.ApiToken(name=name, token_hash=digest(token)))
+        audit.record(db, "token.create", name)  # its name only: the token is never kept
     return token
 
 

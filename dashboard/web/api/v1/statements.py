@@ -63,6 +63,7 @@ def statement_json(item: StatementItem, zone_name: str, row: models.Statement | 
     data["date"] = dated(item, zone_name).date_iso
     data["body_html"] = item.body_html  # rendered and sanitised when written
     data["url"] = url_for("public.statement", slug=item.slug)
+    data["corrected_at"] = item.corrected_at and timecalc.format_instant(item.corrected_at)
     if row is not None:
         data["updated"] = timecalc.format_instant(row.updated_at)
     return data
@@ -176,14 +177,18 @@ def _json_object() -> dict:
 
 
 def _write(data: dict, statement_id: int | None, start: dict | None = None):
-    """Save the JSON's values over `start` (a PATCH's stored values)."""
+    """Save the JSON's values over `start` (a PATCH's stored values); `"correction": true`
+    marks an edit as a correction."""
+    correction = data.pop("correction", False)
+    if not isinstance(correction, bool):
+        raise ApiError(400, "'correction' must be true or false")
     try:
         with current_store().session() as db:
             context = Context.of(editing.site_settings(db))
         values, unread = STATEMENT.from_json(data, context)
         values = {**(start or {}), **values}
         STATEMENT.refuse_unread(values, unread, context)
-        return editing.save_statement(values, statement_id)
+        return editing.save_statement(values, statement_id, correction=correction)
     except FieldErrors as error:
         named = ", ".join(f"'{key}'" for key in error.fields)
         raise ApiError(422, f"invalid {named}: {error}", error.fields) from None
