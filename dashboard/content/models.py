@@ -69,6 +69,8 @@ class Site(Base):
     locale: Mapped[str] = mapped_column(String(16), default="en")
     latest_count: Mapped[int] = mapped_column(Integer, default=10)
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # {"ru": {"title": "...", "contact": "..."}}: the site's words in other languages (0011).
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 class Clock(Base):
@@ -79,6 +81,8 @@ class Clock(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     hour12: Mapped[bool] = mapped_column(Boolean, default=False)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # {"ru": {"label": "Москва"}} (migration 0011).
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 class Counter(Base):

@@ -179,7 +179,7 @@ def read_content(
         timezone=site.timezone,
         contact=site.contact,
         locale=site.locale,
-        clocks=tuple(ClockDef(c.label, c.timezone, c.hour12) for c in clocks),
+        clocks=tuple(ClockDef(c.label, c.timezone, c.hour12, c.translations or {}) for c in clocks),
         counters=tuple(counter_schema.definition(c, site.timezone) for c in counters),
         statements=tuple(statement_schema.item(row) for row in held),
         latest_count=site.latest_count,
@@ -189,6 +189,7 @@ def read_content(
         topics=tuple(
             TopicDef(t.slug, t.name, site.locale, t.translations or {}) for t in topics(session)
         ),
+        translations=site.translations or {},
     )
 
 

@@ -14,9 +14,14 @@ from dashboard.i18n.languages import supported
 
 @dataclasses.dataclass(frozen=True)
 class ClockDef:
-    label: str
+    label: str  # in the site's language; also what names the clock (the embed's `clocks`)
     timezone: str
     hour12: bool = False
+    # Per language: {"ru": {"label": "Москва"}}; a language without one shows `label`.
+    translations: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
+
+    def label_in(self, locale: str) -> str:
+        return self.translations.get(locale, {}).get("label", self.label)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,6 +102,13 @@ class SiteContent:
     languages: tuple[str, ...] = ()
     # Every declared topic, in order.
     topics: tuple[TopicDef, ...] = ()
+    # The site's words per language: {"ru": {"title": "...", "contact": "..."}}.
+    translations: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
+
+    def words_in(self, locale: str) -> tuple[str, str]:
+        """The title and contact line in `locale`; those it lacks in the site's language."""
+        translated = self.translations.get(locale, {})
+        return translated.get("title", self.title), translated.get("contact", self.contact)
 
     def topic(self, slug: str) -> TopicDef | None:
         return next((topic for topic in self.topics if topic.slug == slug), None)
@@ -134,11 +146,12 @@ class DateLine:
 
 @dataclasses.dataclass(frozen=True)
 class ClockReading:
-    label: str
+    label: str  # in the snapshot's language
     timezone: str
     time: str
     utc_offset: str
     local_iso: str
+    key: str = ""  # the label in the site's language, which names the clock
 
 
 @dataclasses.dataclass(frozen=True)
@@ -233,7 +246,8 @@ def snapshot(
         next_change=timecalc.next_date_change(at, content.timezone),
         time=timecalc.clock_text(timecalc.local(at, content.timezone)),
     )
-    clocks = tuple(_read_clock(at, clock) for clock in content.clocks)
+    clocks = tuple(_read_clock(at, clock, locale) for clock in content.clocks)
+    title, contact = content.words_in(locale)
     counters = tuple(_read_counter(at, counter, locale) for counter in content.counters)
     changes = [date.next_change, *(c.next_change for c in counters)]
     if clocks:
@@ -243,8 +257,8 @@ def snapshot(
     return Snapshot(
         at=at,
         minute=timecalc.floor_minute(at),
-        title=content.title,
-        contact=content.contact,
+        title=title,
+        contact=contact,
         locale=locale,
         revision=content.revision,
         date=date,
@@ -263,10 +277,11 @@ def dated(item: StatementItem, zone_name: str) -> DatedStatement:
     return DatedStatement(item=item, date_text=day.strftime("%d.%m.%Y"), date_iso=day.isoformat())
 
 
-def _read_clock(at: dt.datetime, clock: ClockDef) -> ClockReading:
+def _read_clock(at: dt.datetime, clock: ClockDef, locale: str) -> ClockReading:
     local = timecalc.local(at, clock.timezone)
     return ClockReading(
-        label=clock.label,
+        key=clock.label,
+        label=clock.label_in(locale),
         timezone=clock.timezone,
         time=timecalc.clock_text(local, clock.hour12),
         utc_offset=timecalc.utc_offset_text(local),

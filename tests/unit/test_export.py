@@ -26,7 +26,7 @@ def content(app) -> dict:
         topics = db.scalars(sa.select(models.Topic).order_by(models.Topic.position))
         return {
             "site": site(app),
-            "clocks": [(c.label, c.timezone, c.hour12) for c in clocks],
+            "clocks": [(c.label, c.timezone, c.hour12, c.translations) for c in clocks],
             "counters": [
                 (c.slug, c.since, c.timezone, c.event, c.note, c.translations) for c in counters
             ],
@@ -58,7 +58,7 @@ def statements(app) -> list[tuple]:
 def site(app) -> tuple:
     with app.extensions[STORE].session() as db:
         s = db.get(models.Site, 1)
-        return (s.title, s.timezone, s.contact, s.locale, s.latest_count)
+        return (s.title, s.timezone, s.contact, s.locale, s.latest_count, s.translations)
 
 
 def test_export_then_load_round_trips(app, tmp_path):
@@ -73,6 +73,7 @@ def test_export_then_load_round_trips(app, tmp_path):
     text = first.read_text(encoding="utf-8")
     assert "draft = true" in text and "[counters.translations.ru]" in text
     assert "[topics.translations.ru]" in text and '    "osce",\n' in text
+    assert "[site.translations.ru]" in text and 'label = "Москва"' in text
     expected = content(app)
 
     # Loading it back into the same store changes nothing at all.
