@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from dashboard.content import models, rendering, store
+from dashboard.content import models, rendering, store, versions
 from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, TOPIC, Context, FieldErrors
 from dashboard.content.schema.topic import undeclared
 from dashboard.core.timecalc import utcnow
@@ -115,6 +115,7 @@ def save_statement(values: dict, statement_id: int | None = None) -> models.Stat
             if row is None:
                 raise NotFound(f"no statement with id {statement_id}")
         checked = check_statement(db, values, statement_id)
+        former = row.slug if row is not None else None
         slugs = checked.pop("topics")
         if row is None:
             row = models.Statement(**checked)
@@ -123,6 +124,12 @@ def save_statement(values: dict, statement_id: int | None = None) -> models.Stat
             for name, value in checked.items():
                 setattr(row, name, value)
         set_topics(row, slugs, {topic.slug: topic for topic in store.topics(db)})
+        db.flush()
+        if former is not None:
+            versions.follow_rename(db, former, row.slug)
+        wrong = versions.problems(db, [row.slug])
+        if wrong:  # the transaction is rolled back: nothing is written
+            raise FieldErrors({"translation_of": [m for found in wrong.values() for m in found]})
         row.topic_rows  # noqa: B018 (loaded here: the caller reads them after the session)
     return row
 
@@ -147,6 +154,7 @@ def delete_statement(statement_id: int) -> None:
         row = db.get(models.Statement, statement_id)
         if row is None:
             raise NotFound(f"no statement with id {statement_id}")
+        versions.forget(db, row.slug)
         db.delete(row)
 
 

@@ -140,6 +140,10 @@ class Statement(Base):
     featured: Mapped[bool] = mapped_column(Boolean, default=False)
     source_url: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(16), default="en", index=True)
+    # The slug of the original this statement translates; empty for an original (0011).
+    translation_of: Mapped[str] = mapped_column(
+        String(200), default="", server_default="", index=True
+    )
     # Drafts are seen only in the admin: never on the page, archive, API, Atom or snapshot.
     draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # A `published` instant in the future means scheduled: unseen until then. After `expires`

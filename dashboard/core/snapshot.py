@@ -54,12 +54,18 @@ class StatementItem:
     source_url: str = ""
     language: str = ""
     expires: dt.datetime | None = None
+    translation_of: str = ""  # the original's slug, for a translation
     # The statement's other public fields, which the snapshot passes to templates as they are.
     extra: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
 
     def visible_at(self, at: dt.datetime) -> bool:
         """Published by `at` (a later instant means scheduled) and not yet expired."""
         return self.published <= at and (self.expires is None or at < self.expires)
+
+    @property
+    def original(self) -> str:
+        """The slug its versions share: the original's."""
+        return self.translation_of or self.slug
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,10 +124,12 @@ class SiteContent:
         after_read = self.read_at is None or self.read_at <= at
         return after_read and (self.valid_until is None or at < self.valid_until)
 
-    def shown_at(self, at: dt.datetime) -> tuple[StatementItem | None, list[StatementItem]]:
+    def shown_at(
+        self, at: dt.datetime, locale: str = ""
+    ) -> tuple[StatementItem | None, list[StatementItem]]:
         """The featured statement (the newest featured one, else the newest) and the latest,
-        among those published at `at`."""
-        visible = [s for s in self.statements if s.visible_at(at)]
+        among those published at `at`, each in its version for `locale` where it has one."""
+        visible = pick_versions(self.statements, locale or self.locale, at)
         featured = next((s for s in visible if s.featured), visible[0] if visible else None)
         latest = [s for s in visible if s is not featured][: self.latest_count]
         return featured, latest
@@ -133,6 +141,25 @@ class SiteContent:
         if self.valid_until is not None and self.valid_until > after:
             instants.append(self.valid_until)
         return min(instants, default=None)
+
+
+def pick_versions(
+    items: Iterable[StatementItem], locale: str, at: dt.datetime
+) -> list[StatementItem]:
+    """Of the items visible at `at` (which hold every version of each), in their order, the
+    version a reader in `locale` sees: the one in that language, else the original, else
+    (the original unseen) the oldest translation; each original's once. The store's
+    versions.shown_in makes the same choice in SQL."""
+    visible = [item for item in items if item.visible_at(at)]
+    groups: dict[str, list[StatementItem]] = {}
+    for item in visible:
+        groups.setdefault(item.original, []).append(item)
+    chosen = {}
+    for original, members in groups.items():
+        local = [m for m in members if m.language == locale]
+        source = [m for m in members if m.slug == original]
+        chosen[original] = (local or source or members[-1:])[0]
+    return [item for item in visible if chosen[item.original] is item]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -235,9 +262,9 @@ def snapshot(
     the statements published at `statements_at` (default: `at`)."""
     at = timecalc.as_utc(at)
     statements_at = timecalc.as_utc(statements_at or at)
-    featured, latest = content.shown_at(statements_at)
-    statements_change = content.statements_change(statements_at)
     locale = supported(locale or content.locale)
+    featured, latest = content.shown_at(statements_at, locale)
+    statements_change = content.statements_change(statements_at)
     today = timecalc.local_date(at, content.timezone)
     date = DateLine(
         text=date_line(today, locale),

@@ -49,6 +49,7 @@ def statements(app) -> list[tuple]:
                 r.draft,
                 r.source_url,
                 r.language,
+                r.translation_of,
                 r.topics,
             )  # fmt: skip
             for r in rows
@@ -69,7 +70,7 @@ def test_export_then_load_round_trips(app, tmp_path):
     first = tmp_path / "first.toml"
     result = app.test_cli_runner().invoke(args=["export", str(first)])
     assert result.exit_code == 0, result.output
-    assert "Exported 12 statements" in result.output
+    assert "Exported 13 statements" in result.output
     text = first.read_text(encoding="utf-8")
     assert "draft = true" in text and "[counters.translations.ru]" in text
     assert "[topics.translations.ru]" in text and '    "osce",\n' in text
@@ -79,7 +80,7 @@ def test_export_then_load_round_trips(app, tmp_path):
     # Loading it back into the same store changes nothing at all.
     again = app.test_cli_runner().invoke(args=["load", str(first)])
     assert again.exit_code == 0, again.output
-    assert "statements: 0 new, 0 changed, 12 unchanged" in again.output
+    assert "statements: 0 new, 0 changed, 13 unchanged" in again.output
 
     # Into a store emptied of content: the same content, and its export is the same file.
     clear(app)
