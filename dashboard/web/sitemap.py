@@ -27,8 +27,6 @@ bp = Blueprint("sitemap", __name__)
 ORIGIN = ORIGIN_MARK.decode()  # filled with each request's origin when the bytes are served
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
-ET.register_namespace("", SITEMAP)
-ET.register_namespace("xhtml", XHTML)
 MOST = 50_000  # addresses in one sitemap, by the protocol
 
 
@@ -95,27 +93,33 @@ def _w3c(instant: dt.datetime) -> str:
 
 
 def urlset(found: list[Address]) -> bytes:
-    root = ET.Element(f"{{{SITEMAP}}}urlset")
+    root = ET.Element("urlset", {"xmlns": SITEMAP, "xmlns:xhtml": XHTML})
     for address in found:
-        url = ET.SubElement(root, f"{{{SITEMAP}}}url")
-        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = address.loc
+        url = ET.SubElement(root, "url")
+        ET.SubElement(url, "loc").text = address.loc
         if address.lastmod is not None:
-            ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = _w3c(address.lastmod)
+            ET.SubElement(url, "lastmod").text = _w3c(address.lastmod)
         for language, href in address.alternates:
             attributes = {"rel": "alternate", "hreflang": language, "href": href}
-            ET.SubElement(url, f"{{{XHTML}}}link", attributes)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+            ET.SubElement(url, "xhtml:link", attributes)
+    return _serialised(root)
 
 
 def index(parts: list[list[Address]]) -> bytes:
-    root = ET.Element(f"{{{SITEMAP}}}sitemapindex")
+    root = ET.Element("sitemapindex", {"xmlns": SITEMAP})
     for number, part in enumerate(parts, start=1):
-        entry = ET.SubElement(root, f"{{{SITEMAP}}}sitemap")
+        entry = ET.SubElement(root, "sitemap")
         loc = _absolute(url_for("sitemap.numbered", number=number))
-        ET.SubElement(entry, f"{{{SITEMAP}}}loc").text = loc
+        ET.SubElement(entry, "loc").text = loc
         dates = [a.lastmod for a in part if a.lastmod is not None]
         if dates:
-            ET.SubElement(entry, f"{{{SITEMAP}}}lastmod").text = _w3c(max(dates))
+            ET.SubElement(entry, "lastmod").text = _w3c(max(dates))
+    return _serialised(root)
+
+
+def _serialised(root: ET.Element) -> bytes:
+    # The namespaces are written as plain attributes and prefixes: registering them with
+    # ElementTree is global, and would change how the Atom feeds are written.
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
@@ -152,7 +156,7 @@ def sitemap():
 def numbered(number: int):
     def make(shot: Snapshot) -> bytes:
         parts = _parts(addresses(shot))
-        if len(parts) <= 1 or not 1 <= number <= len(parts):
+        if not 1 <= number <= len(parts):  # one part: /sitemap-1.xml is /sitemap.xml
             abort(404, description=f"There is no sitemap {number}.")
         return urlset(parts[number - 1])
 
