@@ -55,3 +55,12 @@ def badge(kind: str, slug: str, style: str, locale: str, label: str | None) -> s
     # No label and the label "None" must not share bytes.
     shown = "-" if label is None else "=" + label
     return f"badge.{kind}:{slug}:{style}:{locale}:{shown}"
+
+
+def sitemap(number: int) -> str:
+    """0: /sitemap.xml (a urlset, or past the limit an index); n: /sitemap-n.xml."""
+    return f"sitemap:{number}"
+
+
+def robots() -> str:
+    return "robots"

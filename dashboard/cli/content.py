@@ -18,6 +18,7 @@ from dashboard.content.store import current_store
 from dashboard.core import timecalc
 from dashboard.core.snapshot import Snapshot
 from dashboard.feeds.jobs import poll_feeds
+from dashboard.i18n.languages import locales
 from dashboard.web.api.v1.snapshot import snapshot_json
 
 
@@ -55,15 +56,19 @@ def load_command(path, demo):
 @click.command("snapshot")
 @click.option("--at", "at_text", help="A UTC instant, e.g. 2020-01-26T17:58:00Z (default: now).")
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as /api/v1/snapshot.")
+@click.option("--lang", "locale", help="The language to show it in (default: the site's).")
 @with_appcontext
-def snapshot_command(at_text, as_json):
+def snapshot_command(at_text, as_json, locale):
     """Print what the dashboard shows at an instant."""
     try:
         at = timecalc.parse_instant(at_text) if at_text else timecalc.utcnow()
     except timecalc.TimeError as error:
         raise click.BadParameter(str(error), param_hint="--at") from None
     try:
-        shot = live_pages().snapshot(at)
+        if locale is not None and locale not in locales():
+            message = f"must be one of {', '.join(locales())}, not {locale!r}"
+            raise click.BadParameter(message, param_hint="--lang")
+        shot = live_pages().snapshot(at, locale)
     except store.NotInitialised as error:
         raise click.ClickException(str(error)) from None
     if as_json:

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from dashboard.content import audit, models, rendering, revisions, store
+from dashboard.content import audit, models, rendering, revisions, store, versions
 from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, TOPIC, Context, FieldErrors
 from dashboard.content.schema.topic import undeclared
 from dashboard.core.timecalc import utcnow
@@ -121,6 +121,7 @@ def save_statement(
             if row is None:
                 raise NotFound(f"no statement with id {statement_id}")
         checked = check_statement(db, values, statement_id)
+        former = row.slug if row is not None else None
         slugs = checked.pop("topics")
         was_draft = row.draft if row is not None else True
         if row is None:
@@ -143,6 +144,12 @@ def save_statement(
                 audit.record(db, "statement.edit", row.slug, details)
         if was_draft and not row.draft:
             audit.record(db, "statement.publish", row.slug)
+        db.flush()
+        if former is not None:
+            versions.follow_rename(db, former, row.slug)
+        wrong = versions.problems(db, [row.slug])
+        if wrong:  # the transaction is rolled back: nothing is written
+            raise FieldErrors({"translation_of": [m for found in wrong.values() for m in found]})
         row.topic_rows  # noqa: B018 (loaded here: the caller reads them after the session)
     return row
 
@@ -180,6 +187,7 @@ def delete_statement(statement_id: int) -> None:
         if row is None:
             raise NotFound(f"no statement with id {statement_id}")
         audit.record(db, "statement.delete", row.slug)
+        versions.forget(db, row.slug)
         db.delete(row)
 
 

@@ -69,6 +69,8 @@ class Site(Base):
     locale: Mapped[str] = mapped_column(String(16), default="en")
     latest_count: Mapped[int] = mapped_column(Integer, default=10)
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # {"ru": {"title": "...", "contact": "..."}}: the site's words in other languages (0011).
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 class Clock(Base):
@@ -79,6 +81,8 @@ class Clock(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     hour12: Mapped[bool] = mapped_column(Boolean, default=False)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # {"ru": {"label": "Москва"}} (migration 0011).
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 class Counter(Base):
@@ -136,6 +140,10 @@ class Statement(Base):
     featured: Mapped[bool] = mapped_column(Boolean, default=False)
     source_url: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(16), default="en", index=True)
+    # The slug of the original this statement translates; empty for an original (0011).
+    translation_of: Mapped[str] = mapped_column(
+        String(200), default="", server_default="", index=True
+    )
     # Drafts are seen only in the admin: never on the page, archive, API, Atom or snapshot.
     draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # A `published` instant in the future means scheduled: unseen until then. After `expires`

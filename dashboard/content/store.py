@@ -16,7 +16,7 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 from sqlalchemy.orm import Session, sessionmaker
 
-from dashboard.content import models
+from dashboard.content import models, versions
 from dashboard.content.filters import NONE as NO_FILTERS
 from dashboard.content.filters import StatementFilters
 from dashboard.content.schema import counter as counter_schema
@@ -125,11 +125,11 @@ def mark_changed(session: Session) -> None:
     session.execute(sa.delete(models.Rendered))
 
 
-def visible_at(at: dt.datetime, include_drafts: bool = False):
+def visible_at(at: dt.datetime, include_drafts: bool = False, statement=models.Statement):
     """What readers see at `at`: published by then (a later `published` means scheduled), not
     expired, and not a draft. Every public read (page, archive, statement page, API, Atom,
-    snapshot) goes through this condition; drafts only for the admin's preview."""
-    statement = models.Statement
+    snapshot) goes through this condition; drafts only for the admin's preview. `statement`
+    may be an alias of the table."""
     condition = sa.and_(
         statement.published <= at,
         sa.or_(statement.expires.is_(None), statement.expires > at),
@@ -158,7 +158,10 @@ def read_content(
         sa.select(models.Counter).order_by(models.Counter.position, models.Counter.id)
     ).all()
     wanted = site.latest_count + 1  # the featured one, then the latest
-    visible = sa.select(statement).where(visible_at(at, include_drafts)).order_by(*NEWEST_FIRST)
+    seen = visible_at(at, include_drafts)
+    # One version of each statement, so that `wanted` rows are that many statements.
+    one_each = versions.shown_in(site.locale, lambda o: visible_at(at, include_drafts, o))
+    visible = sa.select(statement).where(seen, one_each).order_by(*NEWEST_FIRST)
     shown = list(session.scalars(visible.limit(wanted)))
     featured = session.scalars(visible.where(statement.featured.is_(True)).limit(1)).first()
     if featured is not None and featured not in shown:
@@ -172,14 +175,16 @@ def read_content(
     next_expiry = session.scalar(
         sa.select(sa.func.min(statement.expires)).where(statement.expires > at, not_draft)
     )
-    held = sorted({*shown, *upcoming}, key=lambda row: (row.published, row.id), reverse=True)
+    held = {*shown, *upcoming}
+    held |= versions.of_rows(session, held, not_draft)  # each language's pick among them
+    held = sorted(held, key=lambda row: (row.published, row.id), reverse=True)
     return SiteContent(
         revision=revision,
         title=site.title,
         timezone=site.timezone,
         contact=site.contact,
         locale=site.locale,
-        clocks=tuple(ClockDef(c.label, c.timezone, c.hour12) for c in clocks),
+        clocks=tuple(ClockDef(c.label, c.timezone, c.hour12, c.translations or {}) for c in clocks),
         counters=tuple(counter_schema.definition(c, site.timezone) for c in counters),
         statements=tuple(statement_schema.item(row) for row in held),
         latest_count=site.latest_count,
@@ -187,6 +192,7 @@ def read_content(
         valid_until=min([*beyond, *([next_expiry] if next_expiry else [])], default=None),
         languages=tuple(statement_languages(session, at)),
         topics=topic_defs(session, site.locale),
+        translations=site.translations or {},
     )
 
 
@@ -207,10 +213,11 @@ def statements_page(
     at: dt.datetime | None = None,
     filters: StatementFilters = NO_FILTERS,
     zone_name: str = "UTC",
+    locale: str | None = None,
 ) -> tuple[list[StatementItem], tuple[dt.datetime, int] | None]:
     """Newest first, as readers see them at `at` (default: now), by keyset: `before` is the
     (published, id) of the last row already shown. A year or month is the site's, in
-    `zone_name`."""
+    `zone_name`. With `locale`, each statement once, in its version for that language."""
     at = at or timecalc.utcnow()
     query = sa.select(models.Statement).order_by(*NEWEST_FIRST)
     if before is not None:
@@ -224,6 +231,8 @@ def statements_page(
             sa.tuple_(models.Statement.published, models.Statement.id) < (published, row_id)
         )
     query = query.where(visible_at(at))
+    if locale is not None:
+        query = query.where(versions.shown_in(locale, lambda o: visible_at(at, statement=o)))
     if filters.topic:  # in the form that reads least for this topic
         query = query.where(with_topic(session, filters.topic, limit + 1))
         filters = dataclasses.replace(filters, topic=None)

@@ -14,9 +14,14 @@ from dashboard.i18n.languages import supported
 
 @dataclasses.dataclass(frozen=True)
 class ClockDef:
-    label: str
+    label: str  # in the site's language; also what names the clock (the embed's `clocks`)
     timezone: str
     hour12: bool = False
+    # Per language: {"ru": {"label": "Москва"}}; a language without one shows `label`.
+    translations: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
+
+    def label_in(self, locale: str) -> str:
+        return self.translations.get(locale, {}).get("label", self.label)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,12 +56,18 @@ class StatementItem:
     expires: dt.datetime | None = None
     # When an edit marked as a correction was saved: the page says "Updated DD.MM.YYYY".
     corrected_at: dt.datetime | None = None
+    translation_of: str = ""  # the original's slug, for a translation
     # The statement's other public fields, which the snapshot passes to templates as they are.
     extra: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
 
     def visible_at(self, at: dt.datetime) -> bool:
         """Published by `at` (a later instant means scheduled) and not yet expired."""
         return self.published <= at and (self.expires is None or at < self.expires)
+
+    @property
+    def original(self) -> str:
+        """The slug its versions share: the original's."""
+        return self.translation_of or self.slug
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,6 +110,13 @@ class SiteContent:
     languages: tuple[str, ...] = ()
     # Every declared topic, in order.
     topics: tuple[TopicDef, ...] = ()
+    # The site's words per language: {"ru": {"title": "...", "contact": "..."}}.
+    translations: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
+
+    def words_in(self, locale: str) -> tuple[str, str]:
+        """The title and contact line in `locale`; those it lacks in the site's language."""
+        translated = self.translations.get(locale, {})
+        return translated.get("title", self.title), translated.get("contact", self.contact)
 
     def topic(self, slug: str) -> TopicDef | None:
         return next((topic for topic in self.topics if topic.slug == slug), None)
@@ -108,10 +126,12 @@ class SiteContent:
         after_read = self.read_at is None or self.read_at <= at
         return after_read and (self.valid_until is None or at < self.valid_until)
 
-    def shown_at(self, at: dt.datetime) -> tuple[StatementItem | None, list[StatementItem]]:
+    def shown_at(
+        self, at: dt.datetime, locale: str = ""
+    ) -> tuple[StatementItem | None, list[StatementItem]]:
         """The featured statement (the newest featured one, else the newest) and the latest,
-        among those published at `at`."""
-        visible = [s for s in self.statements if s.visible_at(at)]
+        among those published at `at`, each in its version for `locale` where it has one."""
+        visible = pick_versions(self.statements, locale or self.locale, at)
         featured = next((s for s in visible if s.featured), visible[0] if visible else None)
         latest = [s for s in visible if s is not featured][: self.latest_count]
         return featured, latest
@@ -125,6 +145,25 @@ class SiteContent:
         return min(instants, default=None)
 
 
+def pick_versions(
+    items: Iterable[StatementItem], locale: str, at: dt.datetime
+) -> list[StatementItem]:
+    """Of the items visible at `at` (which hold every version of each), in their order, the
+    version a reader in `locale` sees: the one in that language, else the original, else
+    (the original unseen) the oldest translation; each original's once. The store's
+    versions.shown_in makes the same choice in SQL."""
+    visible = [item for item in items if item.visible_at(at)]
+    groups: dict[str, list[StatementItem]] = {}
+    for item in visible:
+        groups.setdefault(item.original, []).append(item)
+    chosen = {}
+    for original, members in groups.items():
+        local = [m for m in members if m.language == locale]
+        source = [m for m in members if m.slug == original]
+        chosen[original] = (local or source or members[-1:])[0]
+    return [item for item in visible if chosen[item.original] is item]
+
+
 @dataclasses.dataclass(frozen=True)
 class DateLine:
     text: str
@@ -136,11 +175,12 @@ class DateLine:
 
 @dataclasses.dataclass(frozen=True)
 class ClockReading:
-    label: str
+    label: str  # in the snapshot's language
     timezone: str
     time: str
     utc_offset: str
     local_iso: str
+    key: str = ""  # the label in the site's language, which names the clock
 
 
 @dataclasses.dataclass(frozen=True)
@@ -226,9 +266,9 @@ def snapshot(
     the statements published at `statements_at` (default: `at`)."""
     at = timecalc.as_utc(at)
     statements_at = timecalc.as_utc(statements_at or at)
-    featured, latest = content.shown_at(statements_at)
-    statements_change = content.statements_change(statements_at)
     locale = supported(locale or content.locale)
+    featured, latest = content.shown_at(statements_at, locale)
+    statements_change = content.statements_change(statements_at)
     today = timecalc.local_date(at, content.timezone)
     date = DateLine(
         text=date_line(today, locale),
@@ -237,7 +277,8 @@ def snapshot(
         next_change=timecalc.next_date_change(at, content.timezone),
         time=timecalc.clock_text(timecalc.local(at, content.timezone)),
     )
-    clocks = tuple(_read_clock(at, clock) for clock in content.clocks)
+    clocks = tuple(_read_clock(at, clock, locale) for clock in content.clocks)
+    title, contact = content.words_in(locale)
     counters = tuple(_read_counter(at, counter, locale) for counter in content.counters)
     changes = [date.next_change, *(c.next_change for c in counters)]
     if clocks:
@@ -247,8 +288,8 @@ def snapshot(
     return Snapshot(
         at=at,
         minute=timecalc.floor_minute(at),
-        title=content.title,
-        contact=content.contact,
+        title=title,
+        contact=contact,
         locale=locale,
         revision=content.revision,
         date=date,
@@ -274,10 +315,11 @@ def dated(item: StatementItem, zone_name: str) -> DatedStatement:
     )
 
 
-def _read_clock(at: dt.datetime, clock: ClockDef) -> ClockReading:
+def _read_clock(at: dt.datetime, clock: ClockDef, locale: str) -> ClockReading:
     local = timecalc.local(at, clock.timezone)
     return ClockReading(
-        label=clock.label,
+        key=clock.label,
+        label=clock.label_in(locale),
         timezone=clock.timezone,
         time=timecalc.clock_text(local, clock.hour12),
         utc_offset=timecalc.utc_offset_text(local),

@@ -17,6 +17,7 @@ from dashboard.web import (
     health,
     params,
     public,
+    sitemap,
     templating,
 )
 
@@ -35,6 +36,7 @@ def register(app: Flask) -> None:
     public.register(app)
     api.register(app)
     atom.register(app)
+    sitemap.register(app)
     embed.register(app)
     badges.register(app)
     health.register(app)

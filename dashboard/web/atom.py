@@ -19,7 +19,7 @@ from dashboard import config
 from dashboard.cache import keys
 from dashboard.cache.http import cached_response
 from dashboard.cache.live import live_pages
-from dashboard.content import models, store
+from dashboard.content import models, store, versions
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
 from dashboard.core.snapshot import Snapshot, TopicDef
@@ -86,10 +86,12 @@ def build(
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-def _latest(limit: int, at: dt.datetime, topic: str | None = None) -> list:
+def _latest(limit: int, at: dt.datetime, locale: str, topic: str | None = None) -> list:
+    """The newest statements, each once, in its version for `locale`."""
+    one_each = versions.shown_in(locale, lambda o: store.visible_at(at, statement=o))
     query = (
         sa.select(models.Statement)
-        .where(store.visible_at(at))
+        .where(store.visible_at(at), one_each)
         .order_by(*store.NEWEST_FIRST)
         .limit(limit)
     )
@@ -119,7 +121,7 @@ def feed():
     def view(shot: Snapshot) -> tuple[str, dt.datetime]:
         xml = build(
             shot,
-            _latest(config.ATOM_ENTRIES, shot.statements_at),
+            _latest(config.ATOM_ENTRIES, shot.statements_at, shot.locale),
             self_url=url_for("atom.feed", _external=True, **lang),
             home_url=url_for("public.index", _external=True, **lang),
             statement_url=lambda slug: url_for("public.statement", slug=slug, _external=True),
@@ -146,7 +148,7 @@ def topic_feed(slug: str):
             abort(404, description=f"There is no topic called {slug!r}.")
         xml = build(
             shot,
-            _latest(config.ATOM_ENTRIES, shot.statements_at, topic=slug),
+            _latest(config.ATOM_ENTRIES, shot.statements_at, shot.locale, topic=slug),
             self_url=url_for("atom.topic_feed", slug=slug, _external=True, **lang),
             home_url=url_for("public.topic", slug=slug, _external=True, **lang),
             statement_url=lambda item: url_for("public.statement", slug=item, _external=True),

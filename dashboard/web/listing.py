@@ -117,13 +117,27 @@ class Page:
     next: str | None  # the cursor of the next page, as `before` takes it
 
 
-def fetch(session: Session, wanted: Wanted, limit: int, at: dt.datetime, zone_name: str) -> Page:
-    """One page of the list, as readers see it at `at` (dates in the site's zone)."""
+def fetch(
+    session: Session,
+    wanted: Wanted,
+    limit: int,
+    at: dt.datetime,
+    zone_name: str,
+    locale: str | None = None,
+) -> Page:
+    """One page of the list, as readers see it at `at` (dates in the site's zone). With
+    `locale` and no language asked for, each statement once, in its version for `locale`."""
     if wanted.query is None:
         if wanted.problem:
             return Page([], None)
         items, cursor = store.statements_page(
-            session, limit, wanted.before, at=at, filters=wanted.filters, zone_name=zone_name
+            session,
+            limit,
+            wanted.before,
+            at=at,
+            filters=wanted.filters,
+            zone_name=zone_name,
+            locale=None if wanted.filters.language else locale,
         )
         return Page([Entry(item) for item in items], format_cursor(cursor) if cursor else None)
     hits, cursor = search.search_page(

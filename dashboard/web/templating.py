@@ -8,6 +8,7 @@ from jinja2_fragments.flask import render_block as _render_block
 from markupsafe import Markup, escape
 
 from dashboard import config
+from dashboard.web import discoverable
 
 
 def render_page(template: str, **context) -> str:
@@ -34,6 +35,8 @@ def stored_html(html: str) -> Markup:
 def register(app: Flask) -> None:
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["stored_html"] = stored_html
+    app.jinja_env.filters["og_locale"] = discoverable.og_locale
+    app.jinja_env.filters["json_ld"] = discoverable.json_ld
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -26,7 +26,7 @@ def content(app) -> dict:
         topics = db.scalars(sa.select(models.Topic).order_by(models.Topic.position))
         return {
             "site": site(app),
-            "clocks": [(c.label, c.timezone, c.hour12) for c in clocks],
+            "clocks": [(c.label, c.timezone, c.hour12, c.translations) for c in clocks],
             "counters": [
                 (c.slug, c.since, c.timezone, c.event, c.note, c.translations) for c in counters
             ],
@@ -49,6 +49,7 @@ def statements(app) -> list[tuple]:
                 r.draft,
                 r.source_url,
                 r.language,
+                r.translation_of,
                 r.topics,
             )  # fmt: skip
             for r in rows
@@ -58,7 +59,7 @@ def statements(app) -> list[tuple]:
 def site(app) -> tuple:
     with app.extensions[STORE].session() as db:
         s = db.get(models.Site, 1)
-        return (s.title, s.timezone, s.contact, s.locale, s.latest_count)
+        return (s.title, s.timezone, s.contact, s.locale, s.latest_count, s.translations)
 
 
 def test_export_then_load_round_trips(app, tmp_path):
@@ -69,16 +70,17 @@ def test_export_then_load_round_trips(app, tmp_path):
     first = tmp_path / "first.toml"
     result = app.test_cli_runner().invoke(args=["export", str(first)])
     assert result.exit_code == 0, result.output
-    assert "Exported 12 statements" in result.output
+    assert "Exported 13 statements" in result.output
     text = first.read_text(encoding="utf-8")
     assert "draft = true" in text and "[counters.translations.ru]" in text
     assert "[topics.translations.ru]" in text and '    "osce",\n' in text
+    assert "[site.translations.ru]" in text and 'label = "Москва"' in text
     expected = content(app)
 
     # Loading it back into the same store changes nothing at all.
     again = app.test_cli_runner().invoke(args=["load", str(first)])
     assert again.exit_code == 0, again.output
-    assert "statements: 0 new, 0 changed, 12 unchanged" in again.output
+    assert "statements: 0 new, 0 changed, 13 unchanged" in again.output
 
     # Into a store emptied of content: the same content, and its export is the same file.
     clear(app)

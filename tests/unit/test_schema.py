@@ -317,7 +317,7 @@ def test_unknown_keys_are_named_with_what_is_allowed():
     with pytest.raises(FieldErrors) as caught:
         CLOCK.check({"label": "A", "timezone": "UTC", "hours12": True})
     assert caught.value.fields == {
-        "hours12": ["unknown key 'hours12' (allowed: hour12, label, timezone)"]
+        "hours12": ["unknown key 'hours12' (allowed: hour12, label, timezone, translations)"]
     }
 
 

@@ -149,7 +149,7 @@ def test_missing_file_and_usage(empty_app, tmp_path):
 
 def test_demo_file_loads_the_reference_content(app):
     with app.extensions[STORE].session() as session:
-        assert session.scalar(sa.select(sa.func.count()).select_from(models.Statement)) == 12
+        assert session.scalar(sa.select(sa.func.count()).select_from(models.Statement)) == 13
         featured = session.scalars(
             sa.select(models.Statement).where(models.Statement.featured)
         ).one()

@@ -23,7 +23,9 @@ from dashboard.content.store import EXTENSION as STORE
 from tests.helpers.databases import app_from, fresh_database
 
 LONDON = ZoneInfo("Europe/London")
-CLOCK_ZONES = {"Moscow": ZoneInfo("Europe/Moscow"), "London": LONDON}
+MOSCOW = ZoneInfo("Europe/Moscow")
+# By label, in either language: the Russian pages show the Russian ones.
+CLOCK_ZONES = {"Moscow": MOSCOW, "London": LONDON, "Москва": MOSCOW, "Лондон": LONDON}
 FEATURED = "lavrov-nibigira-press-conference-2019"
 # A statement in Russian on an English site: its own `lang` must say so on every page.
 RUSSIAN_STATEMENT = "zayavlenie-posolstva-2020"
@@ -201,7 +203,7 @@ def test_times_and_dates_are_machine_readable(get, path):
     )
 
     clocks = [n for n in times if "clock-time" in n.attrs.get("class", "")]
-    assert len(clocks) == len(CLOCK_ZONES)
+    assert len(clocks) == 2
     for node in clocks:
         label = node.parent.find_all("span")[0].text().rstrip(":")
         zone = CLOCK_ZONES[label]

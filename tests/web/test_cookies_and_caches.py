@@ -16,6 +16,7 @@ PATH_VALUES = {
     "badges.badge_json": {"slug": "salisbury"},
     "public.topic": {"slug": "osce"},
     "atom.topic_feed": {"slug": "osce"},
+    "sitemap.numbered": {"int:number": "1"},
 }
 EXTRA_QUERY = {"embed.oembed": {"url": f"{HOST}/?lang=ru"}}
 

@@ -3,6 +3,7 @@ history, diffs, restoring, and corrections ("Updated DD.MM.YYYY")."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -87,6 +88,12 @@ def test_api_edits_keep_revisions_and_corrections(app, at_reference):
     assert done.status_code == 200 and done.json["corrected_at"] == "2020-01-26T17:58:00Z"
     plain = client.patch(url, json={"summary": "Later"}, headers=headers)
     assert plain.json["corrected_at"] == "2020-01-26T17:58:00Z"  # stays until the next one
+    page = client.get(f"/statements/{SLUG}").get_data(as_text=True)
+    linked_data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    )
+    assert linked_data["dateModified"].startswith("2020-01-26T17:58:00")  # the correction's
+    assert linked_data["dateModified"] != linked_data["datePublished"]
     first, second = kept(app)
     assert first.saved_by == "token desk" and first.correction and not second.correction
     assert second.fields["title"] == "Fixed"

@@ -46,6 +46,12 @@ class _Elements(html.parser.HTMLParser):
         values = dict(attrs)
         if tag == "script" and (values.get("src") or "").startswith(OUR_SCRIPTS):
             return
+        if (
+            tag == "script"
+            and values.get("type") == "application/ld+json"
+            and not values.get("src")
+        ):
+            return  # a data block, never run; test_discoverable checks it cannot be closed early
         if tag == "iframe" and values.get("class") == "preview-frame":
             return  # the admin's own sandboxed preview
         if tag == "form" and (values.get("action") or "").startswith("/admin"):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dashboard.content.schema.base import Entity, Field
+from dashboard.content.schema.base import IF_SET, Entity, Field
 from dashboard.content.schema.forms import Form
 from dashboard.content.schema.kinds import DATABASE_INTEGER_MAX as MOST
-from dashboard.content.schema.kinds import Text, Whole
+from dashboard.content.schema.kinds import Text, Translations, Whole
 from dashboard.content.schema.shared import zone_field
 from dashboard.i18n.languages import locales, names
 
@@ -19,6 +19,12 @@ def supported_locale(code: str) -> str | None:
 def language_options(_context) -> list[tuple[str, str]]:
     return [(code, names().get(code, code)) for code in locales()]
 
+
+# One language's title and, when the file gives one, contact line.
+TRANSLATION = Entity(
+    name="translation",
+    fields=(Field("title", Text(), required=True), Field("contact", Text())),
+)
 
 SITE = Entity(
     name="site",
@@ -44,6 +50,13 @@ SITE = Entity(
             Whole(0, None, f"'latest_count' must be a whole number, 0 or more (at most {MOST:,})"),
             default=10,
             form=Form("Statements listed under the featured one", input="number"),
+        ),
+        Field(
+            "translations",
+            Translations(TRANSLATION),
+            fallback=lambda _context, _values: {},
+            export=IF_SET,
+            form=Form("Translations", input="translations"),
         ),
     ),
 )

@@ -168,12 +168,13 @@ BODY_HELP = (
 
 # Neither is the order the fields are read in (a derived slug needs the title and the date).
 EXPORT_ORDER = (
-    "slug", "published", "expires", "title", "summary", "language", "topics", "body",
+    "slug", "published", "expires", "title", "summary", "language", "translation_of", "topics",
+    "body",
     "featured", "draft", "source_url",
 )  # fmt: skip
 FORM_ORDER = (
     "title", "published", "expires", "draft", "featured", "summary", "body", "topics",
-    "source_url", "language", "slug",
+    "source_url", "language", "translation_of", "slug",
 )  # fmt: skip
 
 STATEMENT = Entity(
@@ -231,6 +232,17 @@ STATEMENT = Entity(
                 datalist="languages",
                 strip=True,
                 initial=lambda context: context.locale,
+            ),
+        ),
+        Field(
+            "translation_of",
+            Text(strip=True),
+            checks=(slug_pattern,),
+            export=IF_SET,
+            form=Form(
+                "Translation of",
+                help="Optional: the slug of the original statement this one translates.",
+                strip=True,
             ),
         ),
         Field(

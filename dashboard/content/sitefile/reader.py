@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from dashboard import config
-from dashboard.content import audit, editing, models, rendering, revisions, store
+from dashboard.content import audit, editing, models, rendering, revisions, store, versions
 from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, TOPIC, Context, Problems
 from dashboard.content.schema import statement as statement_schema
 from dashboard.content.sitefile import guard
@@ -193,6 +193,10 @@ def apply(session: Session, spec: SiteSpec, progress: Progress | None = None) ->
         _upsert(session, models.Statement, "slug", statement, report, "statements", topics, by)
 
     session.flush()
+    wrong = versions.problems(session)  # with the stored ones, the file's links hold
+    if wrong:
+        found = [f"statements ({slug!r}): {m}" for slug, ms in wrong.items() for m in ms]
+        raise SiteFileError(spec.source or "the site file", found)
     if report.any_change:
         store.mark_changed(session)
     details = {"created": report.created, "changed": report.changed}

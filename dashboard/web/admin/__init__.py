@@ -7,8 +7,8 @@ from __future__ import annotations
 from dashboard.web.admin import access as access
 from dashboard.web.admin import audit_log as audit_log
 from dashboard.web.admin import feeds as feeds
-from dashboard.web.admin import language as language
 from dashboard.web.admin import history as history
+from dashboard.web.admin import language as language
 from dashboard.web.admin import ordered as ordered
 from dashboard.web.admin import overview as overview
 from dashboard.web.admin import preview as preview

@@ -59,7 +59,7 @@ class EmbedQuery:
     def pick_clocks(self, shot: Snapshot) -> tuple[ClockReading, ...]:
         if self.clocks is None and self.counters is None:
             return shot.clocks
-        return tuple(c for c in shot.clocks if c.label in (self.clocks or ()))
+        return tuple(c for c in shot.clocks if c.key in (self.clocks or ()))
 
     def pick_counters(self, shot: Snapshot) -> tuple[CounterReading, ...]:
         if self.clocks is None and self.counters is None:

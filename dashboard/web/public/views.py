@@ -12,7 +12,7 @@ from dashboard import config
 from dashboard.cache import keys
 from dashboard.cache.http import cached_response
 from dashboard.cache.live import Rendered, fill_delay, live_pages
-from dashboard.content import previews, store
+from dashboard.content import previews, store, versions
 from dashboard.content.filters import StatementFilters
 from dashboard.content.schema import statement as statement_schema
 from dashboard.content.store import current_store
@@ -109,7 +109,9 @@ def archive():
 
     def view(shot: Snapshot) -> tuple[str, dt.datetime]:
         with current_store().session() as session:
-            page = listing.fetch(session, wanted, per_page, shot.statements_at, shot.date.timezone)
+            page = listing.fetch(
+                session, wanted, per_page, shot.statements_at, shot.date.timezone, shot.locale
+            )
         links = wanted.arguments()
         content = live_pages().content(shot.statements_at)  # read once a revision
         context = {
@@ -165,7 +167,12 @@ def topic(slug: str):
             abort(404, description=f"There is no topic called {slug!r}.")
         with current_store().session() as session:
             items, cursor = store.statements_page(
-                session, per_page, before, shot.statements_at, StatementFilters(topic=slug)
+                session,
+                per_page,
+                before,
+                shot.statements_at,
+                StatementFilters(topic=slug),
+                locale=shot.locale,
             )
         older = None
         if cursor:
@@ -197,6 +204,8 @@ def statement(slug: str):
         with current_store().session() as session:
             item = store.statement_by_slug(session, slug, shot.statements_at)
             expired = item is None and store.has_expired(session, slug, shot.statements_at)
+            seen = store.visible_at(shot.statements_at)
+            others = versions.of(session, item, seen) if item is not None else []
         if expired:
             abort(410, description=f"The statement {slug!r} has been withdrawn.")
         if item is None:  # a scheduled statement is not there yet, as if it never was
@@ -206,6 +215,13 @@ def statement(slug: str):
             shot=shot,
             statement=dated(item, shot.date.timezone),
             topics=_topics_of(item, shot),
+            versions=others if len(others) > 1 else [],
+            # Its language switch leads to its versions in the other languages.
+            switch_to={
+                v.language: url_for("public.statement", slug=v.slug, lang=v.language)
+                for v in others
+                if v.slug != item.slug
+            },
         )
         return html, shot.next_change
 
