@@ -3,7 +3,7 @@
 Each folder is a tier: unit/ and web/ are the fast tier; system/ starts processes, nginx or a
 wheel build; browser/ drives Chromium. Tests are marked by their folder, so that
 `pytest -m "not browser and not system"` runs the fast tier alone. A test in unit/ or web/ that
-waits seconds for real (threads, timeouts, a large load) marks itself `system` instead.
+takes a second or more (real waiting, a large load, many examples) marks itself `system`.
 
 With DATABASE_URL pointing at PostgreSQL, each test gets a database of its own on that server,
 created and dropped here; otherwise a SQLite file in the test's temporary folder.

@@ -9,7 +9,7 @@ from bench import search
 from tests.helpers.databases import postgres_url
 
 
-@pytest.mark.system  # seconds of real waiting: outside the fast tier
+@pytest.mark.system  # a second or more: in the full suite, not the fast tier
 def test_the_search_benchmark_runs_at_a_tiny_size(tmp_path):
     server = postgres_url()  # on the tests' PostgreSQL server when they use one
     server_text = server.render_as_string(hide_password=False) if server else None

@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import threading
 
+import pytest
 import sqlalchemy as sa
 import time_machine
 
@@ -100,6 +101,7 @@ def test_fetch_feeds_command_polls_every_feed(feed_app, server, at_reference):
     assert f"{server.url('/error')}: error: the server answered HTTP 500" in result.output
 
 
+@pytest.mark.system  # a second or more: in the full suite, not the fast tier
 def test_the_admin_adds_polls_and_shows_each_feeds_state(feed_app, server, at_reference):
     make_admin(feed_app)
     client = feed_app.test_client()

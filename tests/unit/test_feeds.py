@@ -148,7 +148,7 @@ def count_sql(app) -> list[int]:
     return counted
 
 
-@pytest.mark.system  # seconds of real waiting: outside the fast tier
+@pytest.mark.system  # a second or more: in the full suite, not the fast tier
 def test_a_large_feed_is_stored_together_not_item_by_item(feed_app, at_reference):
     body = many_items(1_200)  # over two chunks of keys and slugs
     with feed_server({"/many": lambda h: send(h, body)}) as many:
@@ -234,7 +234,7 @@ BROKEN = {
 }
 
 
-@pytest.mark.system  # seconds of real waiting: outside the fast tier
+@pytest.mark.system  # a second or more: in the full suite, not the fast tier
 def test_broken_feeds_are_recorded_and_never_stop_the_others(feed_app, server, at_reference):
     unreachable = add_feed(feed_app, f"http://127.0.0.1:{closed_port()}/feed")
     broken = {path: add_feed(feed_app, server.url(path)) for path in BROKEN}

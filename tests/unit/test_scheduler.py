@@ -172,7 +172,7 @@ def test_run_ticks_at_once_then_stops_and_releases_the_lock(app):
     lock.release()
 
 
-@pytest.mark.system  # seconds of real waiting: outside the fast tier
+@pytest.mark.system  # a second or more: in the full suite, not the fast tier
 def test_a_second_scheduler_stands_by_until_the_first_stops(app):
     first_stop, second_stop = threading.Event(), threading.Event()
     first = threading.Thread(target=scheduler.run, args=(app, first_stop), daemon=True)
@@ -199,7 +199,7 @@ def test_a_second_scheduler_stands_by_until_the_first_stops(app):
     assert not second.is_alive()
 
 
-@pytest.mark.system  # seconds of real waiting: outside the fast tier
+@pytest.mark.system  # a second or more: in the full suite, not the fast tier
 def test_a_crawler_walking_the_archive_does_not_push_out_the_page(app, monkeypatch, at_reference):
     """The per-process memory keeps the most recently used bytes: a reader's page survives
     hundreds of distinct archive cursors asked for in between."""

@@ -204,6 +204,7 @@ STATEMENTS = st.fixed_dictionaries(
 ).map(lambda values: complete(STATEMENT, values))
 
 
+@pytest.mark.system  # a second or more: in the full suite, not the fast tier
 @settings(max_examples=150, deadline=None)
 @given(counter=COUNTERS, statement=STATEMENTS, zone=ZONES)
 def test_any_counter_and_statement_survive_the_site_file(counter, statement, zone):

@@ -24,6 +24,9 @@ from tests.helpers.timecases import (
     utc,
 )
 
+# A module of a second or more: in the full suite, not the fast tier.
+pytestmark = pytest.mark.system
+
 # --- Properties: random instants in awkward zones, checked against zoneinfo directly ----------
 # Expected days come from tests/helpers/daycount.py (offsets and integer day numbers), never
 # from timecalc or its formula; first, that oracle against dates worked out by hand.
@@ -118,7 +121,7 @@ def near_midnight(draw):
 
 instants = st.one_of(anywhen, near_midnight())
 since_dates = st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31))
-PROPERTY = settings(deadline=None, max_examples=300, database=None)
+PROPERTY = settings(deadline=None, max_examples=150, database=None)
 
 
 @PROPERTY

@@ -7,6 +7,7 @@ import datetime as dt
 import html as html_module
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from dashboard import create_app
@@ -250,6 +251,7 @@ def preview_page(client, query: str) -> str:
     return html_module.unescape(srcdoc)
 
 
+@pytest.mark.system  # a second or more: in the full suite, not the fast tier
 def test_reference_instant_is_unchanged_by_the_admin(app, at_reference):
     public = app.test_client()
     before = public.get("/").get_data()

@@ -13,6 +13,9 @@ from dashboard.content.schema import CLOCK, COUNTER, FEED, SITE, STATEMENT, TOPI
 from dashboard.content.store import EXTENSION as STORE
 from tests.helpers.admin import log_in, make_admin, post_form
 
+# A module of a second or more: in the full suite, not the fast tier.
+pytestmark = pytest.mark.system
+
 
 class FormReader(HTMLParser):
     """The fields a browser would send for the page's edit form, as they are filled in."""

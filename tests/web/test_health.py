@@ -34,6 +34,7 @@ def test_healthz_reports_database_and_heartbeat(app, at_reference):
     assert client.get("/healthz").json["scheduler"]["alive"] is False
 
 
+@pytest.mark.system  # a second or more: in the full suite, not the fast tier
 def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
     app = create_app(
         {
@@ -65,7 +66,7 @@ def demo_app_in(folder, tmp_path):
     return app, the_store
 
 
-@pytest.mark.system  # seconds of real waiting: outside the fast tier
+@pytest.mark.system  # a second or more: in the full suite, not the fast tier
 def test_database_outage_and_recovery_without_restart(tmp_path, time_machine):
     """A real outage: the SQLite file's folder disappears, then comes back."""
     folder = tmp_path / "db"
@@ -104,6 +105,7 @@ def test_an_old_schema_says_to_migrate(database_url, tmp_path):
     the_store.engine.dispose()
 
 
+@pytest.mark.system  # a second or more: in the full suite, not the fast tier
 def test_writes_answer_503_while_the_database_is_away_and_work_after(tmp_path):
     """Admin and API writes get a clear 503 and change nothing; no restart is needed after."""
     folder = tmp_path / "db"

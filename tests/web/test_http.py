@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 import time_machine
 
 from dashboard import config, create_app
@@ -86,6 +87,7 @@ def test_snapshot_api_rejects_a_malformed_instant(client):
         assert repr(bad) in response.json["error"]
 
 
+@pytest.mark.system  # a second or more: in the full suite, not the fast tier
 def test_archive_pages_by_keyset_newest_first(app, client, at_reference):
     app.config["STATEMENTS_PER_PAGE"] = 4
     seen, url, pages = [], "/statements", 0

@@ -90,6 +90,7 @@ def test_a_scheduled_translation_is_not_shown_early(app):
         ({"translation_of": ORIGINAL, "language": "ru"}, "is already the version"),
     ],
 )
+@pytest.mark.system  # a second or more: in the full suite, not the fast tier
 def test_bad_links_are_refused_and_nothing_is_written(app, values, wanted):
     with app.app_context(), pytest.raises(FieldErrors) as caught:
         editing.save_statement({"title": "X", "published": AFTER, "language": "de", **values})

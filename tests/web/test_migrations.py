@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -20,6 +21,7 @@ def _alembic(the_store, step, revision: str) -> None:
         step(config, revision)
 
 
+@pytest.mark.system  # a second or more: in the full suite, not the fast tier
 def test_the_whole_chain_goes_down_and_up_again(database_url, tmp_path):
     _app, the_store = app_at_migration(database_url, str(tmp_path), "head")
     sitefile.load(the_store, sitefile.read_file(sitefile.DEMO_PATH))

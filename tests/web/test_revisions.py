@@ -73,6 +73,7 @@ def test_admin_edits_keep_the_former_version_and_a_correction_shows(app, at_refe
     assert admin.post(restore, data={}).status_code == 400  # no CSRF token
 
 
+@pytest.mark.system  # a second or more: in the full suite, not the fast tier
 def test_api_edits_keep_revisions_and_corrections(app, at_reference):
     runner = app.test_cli_runner()
     token = re.search(r"^(dsh_\S+)$", runner.invoke(args=["create-token", "desk"]).output, re.M)

@@ -12,7 +12,7 @@ from tests.helpers.routes import no_route_answers_5xx
 # Derandomized and without a database of examples: the same requests on every machine and run.
 # No shrinking: each example is a request to every route, and the failing one is in the message.
 FAST = settings(
-    max_examples=10,
+    max_examples=5,
     derandomize=True,
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     database=None,

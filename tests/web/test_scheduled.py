@@ -106,6 +106,7 @@ def test_bytes_rendered_ahead_for_a_coming_minute_hold_only_what_is_published(ap
     assert ahead.next_change == INSTANT
 
 
+@pytest.mark.system  # a second or more: in the full suite, not the fast tier
 def test_the_scheduler_wakes_at_the_instant_and_warms_it(app):
     schedule(app)
     asked: list[dt.datetime] = []
@@ -187,6 +188,7 @@ class HeldLock:
         return True
 
 
+@pytest.mark.system  # a second or more: in the full suite, not the fast tier
 def test_the_write_api_schedules_and_expires_statements(app, client):
     made = app.test_cli_runner().invoke(args=["create-token", "desk"])
     token = re.search(r"^(dsh_\S+)$", made.output, re.M).group(1)

@@ -28,6 +28,9 @@ from tests.helpers.search import (
     publish,
 )
 
+# A module of a second or more: in the full suite, not the fast tier.
+pytestmark = pytest.mark.system
+
 SITE = """[site]
 title = "Index"
 timezone = "Europe/London"

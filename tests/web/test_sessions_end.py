@@ -21,6 +21,9 @@ from tests.helpers.admin import (
 )
 from tests.helpers.migrations import app_at_migration
 
+# A module of a second or more: in the full suite, not the fast tier.
+pytestmark = pytest.mark.system
+
 COOKIE = "dashboard_session"
 OTHER = "other@embassy.example"
 

@@ -11,6 +11,9 @@ import pytest
 
 from tests.helpers.admin import dump, post_form, revision, statement_row
 
+# A module of a second or more: in the full suite, not the fast tier.
+pytestmark = pytest.mark.system
+
 NEW_STATEMENT = {
     "title": "On the anniversary",
     "published": "2020-01-26T09:30",

@@ -210,6 +210,7 @@ def script(name: str) -> str:
 SITE_PAYLOADS = {name: script(name) for name in ("title", "contact", "event", "note", "clock")}
 
 
+@pytest.mark.system  # a second or more: in the full suite, not the fast tier
 def test_xss_in_site_settings_and_counters_is_escaped(app, at_reference):
     make_admin(app)
     client = app.test_client()
