@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dashboard.content.schema.base import IF_SET, Entity, Field
+from dashboard.content.schema.base import Entity, Field
 from dashboard.content.schema.forms import Form
-from dashboard.content.schema.kinds import Boolean, Text, Translations
-from dashboard.content.schema.shared import zone_field
+from dashboard.content.schema.kinds import Boolean, Text
+from dashboard.content.schema.shared import translations_field, zone_field
 
 # The label in one language: [clocks.translations.ru] label = "Москва".
 TRANSLATION = Entity(name="translation", fields=(Field("label", Text(strip=True), required=True),))
@@ -28,12 +28,6 @@ CLOCK = Entity(
             default=False,
             form=Form("12-hour clock (8:58 PM)", input="checkbox"),
         ),
-        Field(
-            "translations",
-            Translations(TRANSLATION),
-            fallback=lambda _context, _values: {},
-            export=IF_SET,
-            form=Form("Translations", input="translations"),
-        ),
+        translations_field(TRANSLATION),
     ),
 )

@@ -7,8 +7,8 @@ import dataclasses
 
 from dashboard.content.schema.base import IF_SET, Entity, Field
 from dashboard.content.schema.forms import Form
-from dashboard.content.schema.kinds import Date, Text, Translations, slug_pattern
-from dashboard.content.schema.shared import zone_field
+from dashboard.content.schema.kinds import Date, Text, slug_pattern
+from dashboard.content.schema.shared import translations_field, zone_field
 from dashboard.core.snapshot import CounterDef
 
 # One language's words; a note is kept only when the file gives one.
@@ -56,13 +56,7 @@ COUNTER = Entity(
             export=IF_SET,
             form=Form("Note", help="Optional, shown after the event."),
         ),
-        Field(
-            "translations",
-            Translations(TRANSLATION),
-            fallback=lambda _context, _values: {},
-            export=IF_SET,
-            form=Form("Translations", input="translations"),
-        ),
+        translations_field(TRANSLATION),
     ),
 )
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dashboard.content.schema.base import IF_SET, Entity, Field
+from dashboard.content.schema.base import Entity, Field
 from dashboard.content.schema.forms import Form
 from dashboard.content.schema.kinds import DATABASE_INTEGER_MAX as MOST
-from dashboard.content.schema.kinds import Text, Translations, Whole
-from dashboard.content.schema.shared import zone_field
+from dashboard.content.schema.kinds import Text, Whole
+from dashboard.content.schema.shared import translations_field, zone_field
 from dashboard.i18n.languages import locales, names
 
 
@@ -51,12 +51,6 @@ SITE = Entity(
             default=10,
             form=Form("Statements listed under the featured one", input="number"),
         ),
-        Field(
-            "translations",
-            Translations(TRANSLATION),
-            fallback=lambda _context, _values: {},
-            export=IF_SET,
-            form=Form("Translations", input="translations"),
-        ),
+        translations_field(TRANSLATION),
     ),
 )

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dashboard.content.schema.base import IF_SET, MISSING, Entity, Field, Kind
 from dashboard.content.schema.forms import Form, widget
-from dashboard.content.schema.kinds import SLUG, Text, Translations, slug_pattern
+from dashboard.content.schema.kinds import SLUG, Text, slug_pattern
+from dashboard.content.schema.shared import translations_field
 
 
 def undeclared(slug: str) -> str:
@@ -82,13 +83,7 @@ TOPIC = Entity(
             required=True,
             form=Form("Name", help="In the site's language, e.g. OSCE."),
         ),
-        Field(
-            "translations",
-            Translations(NAME),
-            fallback=lambda _context, _values: {},
-            export=IF_SET,
-            form=Form("Names in other languages", input="translations"),
-        ),
+        translations_field(NAME, "Names in other languages"),
     ),
 )
 
