@@ -7,6 +7,7 @@ from flask import abort, render_template
 
 from dashboard.content import editing, models, revisions
 from dashboard.content.store import current_store
+from dashboard.i18n.interface import _
 from dashboard.web import params
 from dashboard.web.admin.blueprint import bp, done, find_row
 
@@ -47,5 +48,11 @@ def statement_restore(statement_id: int, number: int):
     except editing.NotFound:
         abort(404, description=f"This statement has no version {number}.")
     except (editing.FieldErrors, editing.Conflict) as error:
-        abort(409, description=f"Version {number} cannot be restored: {error}")
-    return done("admin.statement_history", f"Version {number} restored.", statement_id=saved.id)
+        abort(
+            409,
+            description=_(
+                "Version %(number)s cannot be restored: %(problem)s", number=number, problem=error
+            ),
+        )
+    message = _("Version %(number)s restored.", number=number)
+    return done("admin.statement_history", message, statement_id=saved.id)
