@@ -18,6 +18,8 @@ def big_site_file() -> tuple[str, int]:
     """The text, and how many of its statements have a body."""
     demo = tomllib.loads(sitefile.DEMO_PATH.read_text(encoding="utf-8"))
     cycle = demo["statements"]
+    # Each a statement of its own: a copy's link to an original would name no statement.
+    cycle = [{k: v for k, v in s.items() if k != "translation_of"} for s in cycle]
     statements = [
         {**cycle[n % len(cycle)], "slug": f"{cycle[n % len(cycle)]['slug']}-{n}"}
         for n in range(STATEMENTS)
@@ -30,7 +32,7 @@ def test_five_thousand_statements_load(empty_app, tmp_path, monkeypatch):
     path = tmp_path / "big.toml"
     text, with_body = big_site_file()
     path.write_text(text, encoding="utf-8")
-    assert path.stat().st_size > 8_000_000
+    assert path.stat().st_size > 5_000_000  # megabytes, as a site file of years would be
     runner = empty_app.test_cli_runner()
     first = runner.invoke(args=["load", str(path)])
     assert first.exit_code == 0, first.output
