@@ -7,8 +7,8 @@ import dataclasses
 
 from dashboard.content.schema.base import IF_SET, Entity, Field
 from dashboard.content.schema.forms import Form
-from dashboard.content.schema.kinds import Date, Text, slug_pattern
-from dashboard.content.schema.shared import translations_field, zone_field
+from dashboard.content.schema.kinds import Date, Text
+from dashboard.content.schema.shared import slug_field, translations_field, zone_field
 from dashboard.core.snapshot import CounterDef
 
 # One language's words; a note is kept only when the file gives one.
@@ -22,13 +22,7 @@ COUNTER = Entity(
     key="slug",
     label_rows=True,
     fields=(
-        Field(
-            "slug",
-            Text(strip=True),
-            required=True,
-            checks=(slug_pattern,),
-            form=Form("Slug", help="Lower-case letters, digits and hyphens, e.g. salisbury."),
-        ),
+        slug_field("salisbury"),
         Field(
             "since",
             Date(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dashboard.content.schema.base import IF_SET, Entity, Field
 from dashboard.content.schema.forms import Form
-from dashboard.content.schema.kinds import Text, Translations, known_zone
+from dashboard.content.schema.kinds import Text, Translations, known_zone, slug_pattern
 
 
 def zone_field(help: str, **options) -> Field:
@@ -22,3 +22,10 @@ def translations_field(words: Entity, label: str = "Translations") -> Field:
         export=IF_SET,
         form=Form(label, input="translations"),
     )
+
+
+def slug_field(example: str) -> Field:
+    """`slug`: the row's key in site files and addresses, given, never derived."""
+    help = f"Lower-case letters, digits and hyphens, e.g. {example}."
+    form = Form("Slug", help=help)
+    return Field("slug", Text(strip=True), required=True, checks=(slug_pattern,), form=form)

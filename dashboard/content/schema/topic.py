@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dashboard.content.schema.base import IF_SET, MISSING, Entity, Field, Kind
 from dashboard.content.schema.forms import Form, widget
-from dashboard.content.schema.kinds import SLUG, Text, slug_pattern
-from dashboard.content.schema.shared import translations_field
+from dashboard.content.schema.kinds import SLUG, Text
+from dashboard.content.schema.shared import slug_field, translations_field
 
 
 def undeclared(slug: str) -> str:
@@ -67,16 +67,7 @@ TOPIC = Entity(
     key="slug",
     label_rows=True,
     fields=(
-        Field(
-            "slug",
-            Text(strip=True),
-            required=True,
-            checks=(slug_pattern,),
-            form=Form(
-                "Slug",
-                help="Lower-case letters, digits and hyphens, e.g. osce: the page /topics/osce.",
-            ),
-        ),
+        slug_field("osce: the page /topics/osce"),
         Field(
             "name",
             Text(strip=True),
