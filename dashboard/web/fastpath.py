@@ -118,5 +118,8 @@ class FastPath:
         return STATUS_LINES[status], header_list, body
 
 
+EXTENSION = "dashboard.fastpath"
+
+
 def install(app: Flask) -> None:
-    app.wsgi_app = FastPath(app, app.wsgi_app)
+    app.wsgi_app = app.extensions[EXTENSION] = FastPath(app, app.wsgi_app)
