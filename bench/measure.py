@@ -176,6 +176,7 @@ class Bench:
         )
         upstream_before = count_lines(self.dashboard.log_path, '"GET / ')
         self.wrk.interleaved([cached, static], self.args.rounds)
+        time.sleep(1)  # the app writes its access lines within half a second (dashboard/logs.py)
         upstream = count_lines(self.dashboard.log_path, '"GET / ') - upstream_before
         served = sum(s.requests for s in cached.samples)
         self.rows.append(

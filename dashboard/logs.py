@@ -14,8 +14,10 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import os
 import re
 import sys
+import threading
 import time
 import uuid
 from urllib.parse import quote
@@ -41,15 +43,61 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 access_log = logging.getLogger("dashboard.access")
 
 
+ACCESS_FLUSH_SECONDS = 0.5  # the longest an access line waits to be written
+
+
 class _Stderr(logging.StreamHandler):
-    """Writes to whatever sys.stderr is when a record comes, as logging's lastResort does."""
+    """Writes to whatever sys.stderr is when a record comes, as logging's lastResort does.
+
+    Access lines are written in batches, as nginx's `access_log ... flush=` does: at most
+    ACCESS_FLUSH_SECONDS after they were logged, at once before any other record (so the order
+    holds), and at exit. A write per request costs more than the fast path's whole answer (the
+    worker gives up the GIL for it, and its other threads take it)."""
 
     def __init__(self) -> None:
         logging.Handler.__init__(self)
+        self._pending: list[str] = []
+        self._due = threading.Event()  # set while access lines wait
+        self._flusher_of: int | None = None  # the process whose flusher thread runs
 
     @property
     def stream(self):  # type: ignore[override]
         return sys.stderr
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name != access_log.name or record.levelno > logging.INFO:
+            self.flush()
+            super().emit(record)
+            return
+        try:
+            line = self.format(record) + self.terminator
+        except Exception:
+            self.handleError(record)
+            return
+        self._pending.append(line)  # handle() holds the lock
+        if self._flusher_of != os.getpid():  # the first line, or the first since a fork
+            self._flusher_of = os.getpid()
+            threading.Thread(target=self._flush_when_due, name="access-log", daemon=True).start()
+        self._due.set()
+
+    def _flush_when_due(self) -> None:
+        while True:
+            self._due.wait()
+            time.sleep(ACCESS_FLUSH_SECONDS)
+            self.flush()
+
+    def flush(self) -> None:
+        with self.lock:
+            self._due.clear()
+            if self._pending:
+                text = "".join(self._pending)
+                self._pending.clear()
+                try:
+                    self.stream.write(text)
+                except Exception:  # as emit's handleError: a log must not break a request
+                    if logging.raiseExceptions:
+                        sys.stderr.write("--- Logging error: access lines lost ---\n")
+            super().flush()
 
 
 class RequestIdFilter(logging.Filter):
@@ -117,6 +165,7 @@ def configure(level: str = "INFO", log_format: str = "text", stream=None) -> log
     handler.setFormatter(FORMATTERS[log_format]())
     root = logging.getLogger()
     for old in list(root.handlers):
+        old.flush()  # access lines it still holds
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)

@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import time
 
+import pytest
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 from werkzeug.wrappers import Request
 
@@ -92,7 +93,7 @@ def test_the_fast_path_answers_as_flask_does(app, at_reference):
     assert len(dict(made)["X-Request-Id"]) == 32
 
 
-def test_the_fast_path_leaves_to_flask_what_is_not_its_own(app, at_reference):
+def test_the_fast_path_leaves_to_flask_what_is_not_its_own(app, at_reference, monkeypatch):
     sides = Sides(app)
     sides.flask_answer()
     sides.flask_answer(request_headers={"HX-Request": "true"})
@@ -111,8 +112,12 @@ def test_the_fast_path_leaves_to_flask_what_is_not_its_own(app, at_reference):
     assert client.post("/").status_code == 405
     assert client.get("/admin/").status_code in (302, 303)
     # Bytes not in memory: Flask reads (or renders) them, and keeps them for the next request.
-    pages_of(app).invalidate()
-    assert sides.fast_answer() is None
+    pages = pages_of(app)
+    pages.invalidate()
+    with monkeypatch.context() as patched:  # it neither renders nor asks the store
+        for name in ("render", "_warmed", "content"):
+            patched.setattr(pages, name, lambda *a, **k: pytest.fail("the fast path asked"))
+        assert sides.fast_answer() is None
     assert sides.flask_answer()[0] == "200 OK"
     assert sides.fast_answer() is not None
 
