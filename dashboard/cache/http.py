@@ -34,6 +34,8 @@ def cache_headers(rendered: Rendered, now: dt.datetime, vary: tuple[str, ...] = 
 
 def revalidated(req: Request, rendered: Rendered) -> bool:
     """If-None-Match names these bytes: a 304. It compares weakly (RFC 9110 13.1.2)."""
+    if not req.environ.get("HTTP_IF_NONE_MATCH"):  # most requests: nothing to parse
+        return False
     return req.if_none_match.contains_weak(rendered.etag.removeprefix("W/").strip('"'))
 
 
