@@ -51,8 +51,9 @@ class _Stderr(logging.StreamHandler):
 
     Access lines are written in batches, as nginx's `access_log ... flush=` does: at most
     ACCESS_FLUSH_SECONDS after they were logged, at once before any other record (so the order
-    holds), and at exit. A write per request costs more than the fast path's whole answer (the
-    worker gives up the GIL for it, and its other threads take it)."""
+    holds), and at exit; to a replaced sys.stderr (a test's capture), at once. A write per
+    request costs about as much as the fast path's whole answer (the worker gives up the GIL
+    for it, and its other threads take it)."""
 
     def __init__(self) -> None:
         logging.Handler.__init__(self)
@@ -65,7 +66,8 @@ class _Stderr(logging.StreamHandler):
         return sys.stderr
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.name != access_log.name or record.levelno > logging.INFO:
+        batched = record.name == access_log.name and record.levelno <= logging.INFO
+        if not batched or sys.stderr is not sys.__stderr__:  # one replaced (captured) at once
             self.flush()
             super().emit(record)
             return

@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import re
+import sys
 import time
 import warnings
 
@@ -152,6 +153,7 @@ def test_access_lines_to_stderr_are_written_in_batches_in_order(capsys, monkeypa
     """On stderr (every process's own set-up) access lines wait up to ACCESS_FLUSH_SECONDS;
     any other record writes them first, and so does the flush at exit."""
     monkeypatch.setattr(logs, "ACCESS_FLUSH_SECONDS", 0.05)
+    monkeypatch.setattr(sys, "__stderr__", sys.stderr)  # capsys's stands for the process's
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
     try:
