@@ -25,6 +25,8 @@ from dashboard import config
 from tests.helpers.htmx import pinned_htmx
 from tests.helpers.servers import HOST, free_port
 
+ACCESS_GET_PAGE = "]: GET / "
+
 
 class Bench:
     def __init__(self, args: argparse.Namespace, tools: dict[str, str], tmp: Path):
@@ -174,10 +176,11 @@ class Bench:
             f"nginx static file, same {len(body):,} B",
             f"http://{HOST}:{nginx.static_port}/page.html",
         )
-        upstream_before = count_lines(self.dashboard.log_path, '"GET / ')
+        # The app's access line, "…]: GET / 200 0.1 ms" (dashboard/logs.py, text format)
+        upstream_before = count_lines(self.dashboard.log_path, ACCESS_GET_PAGE)
         self.wrk.interleaved([cached, static], self.args.rounds)
         time.sleep(1)  # the app writes its access lines within half a second (dashboard/logs.py)
-        upstream = count_lines(self.dashboard.log_path, '"GET / ') - upstream_before
+        upstream = count_lines(self.dashboard.log_path, ACCESS_GET_PAGE) - upstream_before
         served = sum(s.requests for s in cached.samples)
         self.rows.append(
             Row(
