@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import multiprocessing.util
 import os
 import re
 import sys
@@ -80,6 +81,9 @@ class _Stderr(logging.StreamHandler):
         if self._flusher_of != os.getpid():  # the first line, or the first since a fork
             self._flusher_of = os.getpid()
             threading.Thread(target=self._flush_when_due, name="access-log", daemon=True).start()
+            # A multiprocessing child (granian's workers) skips atexit, logging's own flush
+            # included, and runs these instead as it exits.
+            multiprocessing.util.Finalize(self, self.flush, exitpriority=100)
         self._due.set()
 
     def _flush_when_due(self) -> None:
