@@ -8,6 +8,7 @@ from flask.cli import FlaskGroup
 
 from dashboard import config
 from dashboard.cli import accounts, audit, content, nginx, serve
+from dashboard.version import DISTRIBUTION, VERSION
 
 
 def register(app) -> None:
@@ -45,4 +46,9 @@ class DashboardGroup(FlaskGroup):
         return super().list_commands(ctx)
 
 
-main = DashboardGroup(create_app=_create_app, help="A live 'days since' dashboard.")
+main = DashboardGroup(
+    create_app=_create_app,
+    help="A live 'days since' dashboard.",
+    add_version_option=False,  # Flask's prints Flask's version; this one prints ours
+)
+click.version_option(VERSION, "--version", package_name=DISTRIBUTION, prog_name="dashboard")(main)
