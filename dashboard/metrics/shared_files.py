@@ -18,7 +18,7 @@ from prometheus_client import multiprocess
 log = logging.getLogger(__name__)
 
 ENVIRONMENT_KEY = "PROMETHEUS_MULTIPROC_DIR"
-SWEEP_SECONDS = 10.0  # how often `dashboard serve` looks for dead processes' files
+SWEEP_SECONDS = 2.0  # how often `dashboard serve` looks for dead processes' files: a few stats
 # gauge_livesum_1234.db and the like: a live gauge's values, one file per process.
 LIVE_GAUGE_FILE = re.compile(r"gauge_live[a-z]+_(\d+)\.db")
 
