@@ -87,9 +87,14 @@ def _finish(response: Response) -> Response:
     return response
 
 
-def register(app: Flask) -> None:
-    # First of the before_request functions (one that answers early skips those after it),
-    # and last of the after_request ones, so the status counted is the one sent.
+def count_requests(app: Flask) -> None:
+    """Count every request the app answers: first of the before_request functions (one that
+    answers early skips those after it), last of the after_request ones, so the status counted
+    is the one sent."""
     app.before_request_funcs.setdefault(None, []).insert(0, _start)
     app.after_request_funcs.setdefault(None, []).insert(0, _finish)
+
+
+def register(app: Flask) -> None:
+    count_requests(app)
     app.register_blueprint(bp)
