@@ -15,6 +15,7 @@ from dashboard.web import (
     errors,
     headers,
     health,
+    metrics,
     params,
     public,
     sitemap,
@@ -40,4 +41,5 @@ def register(app: Flask) -> None:
     embed.register(app)
     badges.register(app)
     health.register(app)
+    metrics.register(app)  # /metrics, and the count of every request
     admin.register(app)
