@@ -40,6 +40,7 @@ PATTERNS = (
     N_("there is no statement %(value)s"),
     N_("the statement %(value)s is a draft: publish it first"),
     N_("statement %(value)s must be lower-case letters, digits and hyphens"),
+    N_("'since' (%(since)s) is before the last earlier run ended (%(end)s)"),
 )
 
 

@@ -11,7 +11,14 @@ import sqlalchemy as sa
 
 from dashboard.content import models
 from dashboard.content.store import EXTENSION as STORE
-from tests.helpers.admin import csrf_token, dump, make_admin, post_form, signed_in_client
+from tests.helpers.admin import (
+    csrf_token,
+    dump,
+    form_fields,
+    make_admin,
+    post_form,
+    signed_in_client,
+)
 from tests.helpers.reference import SALISBURY, missing_lines
 
 STATEMENT = "lavrov-times-of-india-2020"
@@ -77,6 +84,9 @@ def test_the_api_resets_with_a_token_names_each_bad_field_and_writes_nothing_the
     assert audit_actions(app) == [("token press-office", "counter.reset", "salisbury")]
     read = client.get("/api/v1/counters/salisbury?lang=ru")
     assert read.json["record"]["text"] == "рекорд: 454 дня" and read.headers["ETag"]
+    past = client.get("/api/v1/counters/salisbury?at=2019-06-02T12:00:00Z").json
+    assert past["days"] == 1 and past["record"]["days"] == 454 and "ETag" not in past
+    assert client.get("/api/v1/counters?at=yesterday").status_code == 400
     listed = client.get("/api/v1/counters").json["counters"]
     assert [c["slug"] for c in listed] == ["salisbury", "glushkov"]
     assert client.get("/api/v1/counters/nope").status_code == 404
@@ -107,6 +117,21 @@ def test_the_cli_resets_and_refuses_naming_the_option(app, runner, at_reference)
     assert "after 0 days" in done.output and "record: 693 days" in done.output
     assert runs_and_since(app) == ("2018-03-04", [("2018-03-04", "2018-03-04", "Restarted", "")])
     assert audit_actions(app) == [("command line", "counter.reset", "salisbury")]
+    # Editing `since` back before the run the reset ended would overlap it: refused.
+    make_admin(app)
+    client = signed_in_client(app)
+    with app.extensions[STORE].session() as db:
+        row_id = db.scalars(
+            sa.select(models.Counter.id).where(models.Counter.slug == "salisbury")
+        ).one()
+    edit = f"/admin/counters/{row_id}"
+    fields = form_fields(client.get(edit).get_data(as_text=True), "counter-form")
+    refused = post_form(client, edit, {**fields, "since": "2018-03-01"}, token_from=edit)
+    text = refused.get_data(as_text=True)
+    assert (
+        refused.status_code == 422 and "is before the last earlier run ended (2018-03-04)" in text
+    )
+    assert runs_and_since(app)[0] == "2018-03-04"
 
 
 def test_the_admin_resets_with_csrf_and_a_tick_in_russian(app, at_reference):

@@ -19,8 +19,9 @@ from dashboard.web import params
 from dashboard.web.api.v1.blueprint import ApiError, bp
 from dashboard.web.api.v1.statements import _cached_json, _json_object, token_required
 
-LIST = params.Query("api.list_counters", lang=params.OneOf(LANGUAGES))
-ONE = params.Query("api.get_counter", lang=params.OneOf(LANGUAGES))
+# `at`: as /api/v1/snapshot, any instant (never cached); without it, now (cached per minute).
+LIST = params.Query("api.list_counters", at=params.Instant(), lang=params.OneOf(LANGUAGES))
+ONE = params.Query("api.get_counter", at=params.Instant(), lang=params.OneOf(LANGUAGES))
 
 
 def _day(day: dt.date | None) -> str | None:
@@ -73,24 +74,31 @@ def _reading(shot: Snapshot, slug: str) -> CounterReading:
     return found
 
 
+def _answer(values: dict, key: str, payload_at):
+    at, locale = values["at"], values["lang"]
+    if at is not None:  # a chosen instant is never cached: previews, tests and history
+        return jsonify(payload_at(live_pages().snapshot(at, locale)))
+    return _cached_json(key, payload_at, locale)
+
+
 @bp.get("/counters")
 def list_counters():
-    locale = LIST.read()["lang"]
+    values = LIST.read()
 
     def payload_at(shot: Snapshot) -> dict:
         return {"counters": [counter_json(c) for c in shot.counters], "locale": shot.locale}
 
-    return _cached_json(keys.api_counters(locale or ""), payload_at, locale)
+    return _answer(values, keys.api_counters(values["lang"] or ""), payload_at)
 
 
 @bp.get("/counters/<slug>")
 def get_counter(slug: str):
-    locale = ONE.read()["lang"]
+    values = ONE.read()
 
     def payload_at(shot: Snapshot) -> dict:
         return {**counter_json(_reading(shot, slug)), "locale": shot.locale}
 
-    return _cached_json(keys.api_counter(slug, locale or ""), payload_at, locale)
+    return _answer(values, keys.api_counter(slug, values["lang"] or ""), payload_at)
 
 
 @bp.post("/counters/<slug>/resets")
