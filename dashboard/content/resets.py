@@ -35,8 +35,11 @@ def parse_day(text, field: str = "on") -> dt.date:
         raise FieldErrors({field: [f"{shown!r} is not a date such as 2018-03-04"]}) from None
 
 
-def find_counter(session: Session, slug: str) -> models.Counter | None:
-    return session.scalars(sa.select(models.Counter).where(models.Counter.slug == slug)).first()
+def find_counter(session: Session, slug: str, lock: bool = False) -> models.Counter | None:
+    """The counter; with `lock`, its row held until the transaction ends (PostgreSQL: two
+    resets at once take turns, so the second starts from the first's new run)."""
+    query = sa.select(models.Counter).where(models.Counter.slug == slug)
+    return session.scalars(query.with_for_update() if lock else query).first()
 
 
 def runs_of(session: Session, counter_id: int) -> list[models.CounterRun]:
@@ -113,7 +116,7 @@ def reset_counter(
     (default: now): `on` may not be after the counter's own date then. UnknownCounter, or
     FieldErrors naming each bad field, before anything is written."""
     at = timecalc.as_utc(at or timecalc.utcnow())
-    counter = find_counter(session, slug)
+    counter = find_counter(session, slug, lock=True)
     if counter is None:
         raise UnknownCounter(f"there is no counter {slug!r}")
     site = session.get(models.Site, 1)
