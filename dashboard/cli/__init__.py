@@ -7,13 +7,14 @@ import click
 from flask.cli import FlaskGroup
 
 from dashboard import config
-from dashboard.cli import accounts, audit, content, nginx, serve
+from dashboard.cli import accounts, audit, content, counters, nginx, serve
 from dashboard.version import DISTRIBUTION, VERSION
 
 
 def register(app) -> None:
     for command in (
         *content.COMMANDS,
+        *counters.COMMANDS,
         *accounts.COMMANDS,
         *audit.COMMANDS,
         *serve.COMMANDS,

@@ -14,6 +14,8 @@ PATH_VALUES = {
     "api.get_statement": {"slug": "lavrov-times-of-india-2020"},
     "badges.badge_svg": {"slug": "salisbury"},
     "badges.badge_json": {"slug": "salisbury"},
+    "public.counter": {"slug": "salisbury"},
+    "api.get_counter": {"slug": "salisbury"},
     "public.topic": {"slug": "osce"},
     "atom.topic_feed": {"slug": "osce"},
     "sitemap.numbered": {"int:number": "1"},
