@@ -61,12 +61,12 @@ def _words_for(locale: str | None, name: str):
 
 
 def unit_text(count: int, unit: str, locale: str | None = None) -> str:
-    """"3 months", "3 месяца": one part of a span, by the count's CLDR plural category."""
+    """ "3 months", "3 месяца": one part of a span, by the count's CLDR plural category."""
     return plural(_words_for(locale, "units")[unit], count, language(locale).code)
 
 
 def span_text(parts: list[Part], locale: str | None = None) -> str:
-    """"2 years, 3 months and 4 days": the parts given (zero parts already left out), joined as
+    """ "2 years, 3 months and 4 days": the parts given (zero parts already left out), joined as
     CLDR joins a list in the language."""
     words = language(locale)
     texts = [unit_text(count, unit, locale) for count, unit in parts]
@@ -103,17 +103,17 @@ def span_badge(parts: list[Part], counting_down: bool, locale: str | None = None
 
 
 def milestone_text(kind: str, value: int, locale: str | None = None) -> str:
-    """"1,000 days" or "2 years": what a milestone is called."""
+    """ "1,000 days" or "2 years": what a milestone is called."""
     return unit_text(value, "year" if kind == "years" else "day", locale)
 
 
 def milestone_title(kind: str, value: int, event: str, locale: str | None = None) -> str:
-    """"1,000 days since the Salisbury incident": an announcement's headline."""
+    """ "1,000 days since the Salisbury incident": an announcement's headline."""
     named = milestone_text(kind, value, locale)
     return _words_for(locale, "milestone_since").format(milestone=named, event=event)
 
 
 def milestone_today(kind: str, value: int, locale: str | None = None) -> str:
-    """"1,000 days today": what the page says on the day."""
+    """ "1,000 days today": what the page says on the day."""
     named = milestone_text(kind, value, locale)
     return _words_for(locale, "milestone_today").format(milestone=named)

@@ -38,9 +38,13 @@ def between(counter, start: dt.date, end: dt.date) -> list[Milestone]:
     multiple in it is one."""
     since = counter.since
     first, last = max(1, (start - since).days), (end - since).days
-    found = [Milestone(timecalc.days_after(since, v), DAYS, v) for v in _day_values(counter, first, last)]
+    found = [
+        Milestone(timecalc.days_after(since, v), DAYS, v) for v in _day_values(counter, first, last)
+    ]
     if counter.anniversaries and last >= 1:
-        years = range(max(1, timecalc.whole_years(since, start)), timecalc.whole_years(since, end) + 1)
+        years = range(
+            max(1, timecalc.whole_years(since, start)), timecalc.whole_years(since, end) + 1
+        )
         found += [
             Milestone(day, YEARS, n)
             for n in years
@@ -96,4 +100,3 @@ def latest(counter, today: dt.date, count: int = 3) -> list[Milestone]:
 def on(counter, today: dt.date) -> list[Milestone]:
     """The milestones reached on `today` itself."""
     return between(counter, today, today)
-

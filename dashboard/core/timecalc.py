@@ -153,7 +153,9 @@ def calendar_problem(code: str) -> str | None:
     country, _, subdivision = code.partition("-")
     known = holidays.list_supported_countries()
     if country not in known or (subdivision and subdivision not in known[country]):
-        return f"calendar {code!r} is not a country the holidays calendar knows (e.g. GB, RU, GB-SCT)"
+        return (
+            f"calendar {code!r} is not a country the holidays calendar knows (e.g. GB, RU, GB-SCT)"
+        )
     return None
 
 
@@ -174,7 +176,9 @@ def working_days_between(start: dt.date, end: dt.date, calendar_code: str) -> in
     total = (end - start).days
     weeks, rest = divmod(total, 7)
     count = weeks * (7 - len(weekend))
-    count += sum((start + dt.timedelta(days=n)).weekday() not in weekend for n in range(1, rest + 1))
+    count += sum(
+        (start + dt.timedelta(days=n)).weekday() not in weekend for n in range(1, rest + 1)
+    )
     count -= sum(1 for day in days_off if start < day <= end and day.weekday() not in weekend)
     count += sum(1 for day in days_off.weekend_workdays if start < day <= end)
     return count

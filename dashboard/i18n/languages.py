@@ -91,7 +91,10 @@ ENGLISH = Language(
         "working_day": {"one": "{n} working day", "other": "{n} working days"},
     },
     list_locale="en_GB",  # "a, b and c": no serial comma
-    span_since={"one": "{span} has passed since {event}", "other": "{span} have passed since {event}"},
+    span_since={
+        "one": "{span} has passed since {event}",
+        "other": "{span} have passed since {event}",
+    },
     span_until={"other": "{span} to go until {event}"},
     span_badge_until="in {span}",
     today="Today is the day of {event}",
@@ -131,7 +134,12 @@ RUSSIAN = Language(
             "many": "{n} месяцев",
             "other": "{n} месяца",
         },
-        "week": {"one": "{n} неделя", "few": "{n} недели", "many": "{n} недель", "other": "{n} недели"},
+        "week": {
+            "one": "{n} неделя",
+            "few": "{n} недели",
+            "many": "{n} недель",
+            "other": "{n} недели",
+        },
         "day": {"one": "{n} день", "few": "{n} дня", "many": "{n} дней", "other": "{n} дня"},
         "working_day": {
             "one": "{n} рабочий день",
@@ -142,8 +150,16 @@ RUSSIAN = Language(
     },
     list_locale="ru",
     # One part agrees with its unit (1 год прошёл, 1 неделя прошла); several take the neuter.
-    span_since={"one": "{span} прошёл с {event}", "one-f": "{span} прошла с {event}", "other": "{span} прошло с {event}"},
-    span_until={"one": "{span} остался до {event}", "one-f": "{span} осталась до {event}", "other": "{span} осталось до {event}"},
+    span_since={
+        "one": "{span} прошёл с {event}",
+        "one-f": "{span} прошла с {event}",
+        "other": "{span} прошло с {event}",
+    },
+    span_until={
+        "one": "{span} остался до {event}",
+        "one-f": "{span} осталась до {event}",
+        "other": "{span} осталось до {event}",
+    },
     feminine=frozenset({"week"}),
     today="Сегодня — день {event}",
     badge_today="сегодня",

@@ -69,5 +69,5 @@ def known_calendar(code) -> str | None:
 
 def calendar_for_working_days(values: dict) -> tuple[str, str] | None:
     if values.get("display") == WORKING_DAYS and not values.get("calendar"):
-        return "calendar", "'calendar' is required with display = \"working-days\" (e.g. \"GB\")"
+        return "calendar", '\'calendar\' is required with display = "working-days" (e.g. "GB")'
     return None

@@ -18,11 +18,20 @@ COLUMNS = ("display", "calendar", "milestones", "every", "anniversaries")
 
 def upgrade() -> None:
     # Plain ADD COLUMNs: counters has no triggers, but nothing is rebuilt either way.
-    op.add_column("counters", sa.Column("display", sa.String(20), nullable=False, server_default="days"))
-    op.add_column("counters", sa.Column("calendar", sa.String(20), nullable=False, server_default=""))
-    op.add_column("counters", sa.Column("milestones", sa.JSON(), nullable=False, server_default="[]"))
+    op.add_column(
+        "counters", sa.Column("display", sa.String(20), nullable=False, server_default="days")
+    )
+    op.add_column(
+        "counters", sa.Column("calendar", sa.String(20), nullable=False, server_default="")
+    )
+    op.add_column(
+        "counters", sa.Column("milestones", sa.JSON(), nullable=False, server_default="[]")
+    )
     op.add_column("counters", sa.Column("every", sa.Integer(), nullable=True))
-    op.add_column("counters", sa.Column("anniversaries", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column(
+        "counters",
+        sa.Column("anniversaries", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     op.create_table(
         "milestone_announcements",
         sa.Column("id", sa.Integer(), nullable=False),
