@@ -147,12 +147,14 @@ def weeks_and_days(days: int) -> tuple[int, int]:
     return divmod(days, 7)
 
 
+@lru_cache(maxsize=64)
 def calendar_problem(code: str) -> str | None:
     """What is wrong with a public-holiday calendar's name: a country code the `holidays`
     package knows ("GB", "RU"), optionally with one of its subdivisions ("GB-SCT")."""
     country, _, subdivision = code.partition("-")
-    known = holidays.list_supported_countries()
-    if country not in known or (subdivision and subdivision not in known[country]):
+    try:  # asks for the one country, rather than importing every country's module
+        holidays.country_holidays(country, subdiv=subdivision or None, years=())
+    except NotImplementedError:
         return (
             f"calendar {code!r} is not a country the holidays calendar knows (e.g. GB, RU, GB-SCT)"
         )
