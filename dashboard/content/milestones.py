@@ -86,13 +86,10 @@ def due(session: Session, counter, at: dt.datetime) -> list[tuple[marks.Mileston
     if not found:
         return []
     row = models.MilestoneAnnouncement
-    recorded = set(
-        session.execute(
-            sa.select(row.kind, row.value).where(
-                row.counter_slug == counter.slug, row.since == counter.since
-            )
-        ).tuples()
+    query = sa.select(row.kind, row.value).where(
+        row.counter_slug == counter.slug, row.since == counter.since
     )
+    recorded = {(kind, value) for kind, value in session.execute(query)}
     fresh = [m for m in found if (m.kind, m.value) not in recorded]
     newest = max((m.date for m in fresh), default=None)
     return [(m, m.date == newest) for m in fresh]
@@ -120,8 +117,8 @@ def _claim(session: Session, counter, milestone: marks.Milestone, at: dt.datetim
         "statement_slug": "",
     }
     table = models.MilestoneAnnouncement.__table__
-    done = session.execute(insert(table).values(**values).on_conflict_do_nothing())
-    return done.rowcount == 1
+    claim = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+    return session.execute(claim).scalar() is not None  # no row back: it was there
 
 
 def languages_of(site: models.Site, counter) -> list[str]:
