@@ -27,6 +27,14 @@ PATTERNS = (
     N_("the %(key)s %(value)s is already used"),
     N_("'latest_count' must be a whole number, 0 or more (at most %(most)s)"),
     N_("must be a whole number of minutes from %(low)s to %(high)s"),
+    # A counter's reading and milestones (schema/reading.py).
+    N_("display %(value)s must be one of %(choices)s"),
+    N_("calendar %(value)s is not a country the holidays calendar knows (e.g. GB, RU, GB-SCT)"),
+    N_('\'calendar\' is required with display = "working-days" (e.g. "GB")'),
+    N_("'%(key)s' must be a list of whole numbers of days, each 1 or more"),
+    N_("'%(key)s' may list at most %(most)s"),
+    N_("%(value)s is not a whole number of days (e.g. 100, 500, 1000)"),
+    N_("'every' must be a whole number of days, 1 or more"),
 )
 
 

@@ -96,7 +96,9 @@ COUNTER = Entity(
             OptionalWhole(1, None, "'every' must be a whole number of days, 1 or more"),
             default=None,
             export=IF_SET,
-            form=Form("Every", input="number", help="Optional: also mark each multiple of this."),
+            form=Form(
+                "Every … days", input="number", help="Optional: also mark each multiple of this."
+            ),
         ),
         Field(
             "anniversaries",
