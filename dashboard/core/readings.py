@@ -83,14 +83,18 @@ def read_counter(at: dt.datetime, counter, locale: str) -> CounterReading:
     today = timecalc.local_date(at, counter.timezone)
     days = (today - counter.since).days
     event, note = counter.text_in(locale)
-    working = None
-    if counter.display == DAYS:
+    working, parts = None, None
+    if counter.display != DAYS:
+        try:
+            parts, working = span_of(counter, today)
+        except (timecalc.TimeError, ValueError):  # a row the schema would refuse: never go dark
+            parts = None
+    if parts is None:
         number, caption = counter_parts(days, event, note, locale)
         text = counter_caption(days, event, note, locale)
         words = language(locale)
         badge = plural(words.badge_forms(days < 0), abs(days), words.code)
     else:
-        parts, working = span_of(counter, today)
         number, caption = span_parts(parts, event, days < 0, locale)
         caption = f"{caption} - {note}" if note else caption
         text = f"{number} {caption}" if number else caption
@@ -107,7 +111,7 @@ def read_counter(at: dt.datetime, counter, locale: str) -> CounterReading:
         note=note,
         next_change=timecalc.next_date_change(at, counter.timezone),
         extra=counter.extra,
-        display=counter.display,
+        display=DAYS if parts is None else counter.display,
         badge=badge,
         working_days=None if working is None else (working if days >= 0 else -working),
         milestones_today=_shown(marks.on(counter, today), locale),

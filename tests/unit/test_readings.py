@@ -191,3 +191,20 @@ def test_the_schema_names_each_bad_field():
     assert list(unread) == ["milestones"]
     form, unread = COUNTER.from_form({"milestones": "100, 500", "every": ""})
     assert form["milestones"] == [100, 500] and "every" not in form and not unread
+
+
+def test_a_stored_row_the_schema_would_refuse_still_reads_in_days():
+    # Say a working-days counter whose calendar the holidays package no longer knows.
+    broken = dataclasses.replace(SALISBURY, display="working-days", calendar="XX")
+    reading = read_counter(at_noon(D(2020, 1, 26)), broken, "en")
+    assert (reading.display, reading.badge) == ("days", "693 days")
+    assert reading.text == "693 days have passed since the Salisbury incident"
+    # The export leaves out what is the default, and keeps what is not.
+    row = dataclasses.replace(SALISBURY, display="ymd", milestones=[100], every=None)
+    assert {
+        k: v for k, v in COUNTER.export(row).items() if k in {"display", "milestones", "every"}
+    } == {
+        "display": "ymd",
+        "milestones": [100],
+    }
+    assert "display" not in COUNTER.export(SALISBURY)
