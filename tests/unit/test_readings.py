@@ -111,6 +111,11 @@ def test_each_display_reads_in_english_and_russian():
     assert (reading.working_days, reading.days) == (8, 21)
     assert reading.text == "8 рабочих дней прошло с инцидента в Солсбери"
     gb = read_counter(at_noon(D(2025, 1, 10)), dataclasses.replace(working, calendar="GB"), "en")
+    # Counting down, the working days after today up to the date.
+    coming = dataclasses.replace(working, since=D(2025, 1, 10))
+    down = read_counter(at_noon(D(2024, 12, 20)), coming, "en")
+    assert (down.working_days, down.badge) == (-8, "in 8 working days")
+    assert down.text == "8 working days to go until the Salisbury incident"
     assert gb.text == "12 working days have passed since the Salisbury incident"
     # The default display keeps the caption it always had.
     assert read_counter(at_noon(D(2020, 1, 26)), SALISBURY, "en").text == (

@@ -46,7 +46,8 @@ def test_every_view_shows_the_display_and_the_milestone_of_the_day(app, client, 
     ]
     assert [m["text"] for m in salisbury["next_milestones"]] == ["2 years", "1,000 days", "3 years"]
     lines = app.test_cli_runner().invoke(args=["snapshot"]).output.splitlines()
-    assert any(line.startswith(f"{YMD} have passed since") for line in lines)
+    at = lines.index(next(line for line in lines if line.startswith(f"{YMD} have passed since")))
+    assert lines[at + 1] == "  693 days today"
 
     with app.test_request_context():
         reading = live_pages().snapshot(REFERENCE_INSTANT, "en").counters[0]
