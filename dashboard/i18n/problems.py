@@ -41,6 +41,14 @@ PATTERNS = (
     N_("the statement %(value)s is a draft: publish it first"),
     N_("statement %(value)s must be lower-case letters, digits and hyphens"),
     N_("'since' (%(since)s) is before the last earlier run ended (%(end)s)"),
+    # A counter's reading and milestones (schema/reading.py).
+    N_("display %(value)s must be one of %(choices)s"),
+    N_("calendar %(value)s is not a country the holidays calendar knows (e.g. GB, RU, GB-SCT)"),
+    N_('\'calendar\' is required with display = "working-days" (e.g. "GB")'),
+    N_("'%(key)s' must be a list of whole numbers of days, each 1 or more"),
+    N_("'%(key)s' may list at most %(most)s"),
+    N_("%(value)s is not a whole number of days (e.g. 100, 500, 1000)"),
+    N_("'every' must be a whole number of days, 1 or more"),
 )
 
 

@@ -28,7 +28,7 @@ from flask import Flask
 
 from dashboard import config, metrics
 from dashboard.cache import live
-from dashboard.content import models, store
+from dashboard.content import milestones, models, store
 from dashboard.core import timecalc
 from dashboard.feeds import jobs
 from dashboard.worker.lock import SchedulerLock, lock_for
@@ -80,6 +80,7 @@ def tick(
     with app.app_context():
         written = _warm(app, now)
         beat(app, now)
+        announce_milestones(app, now)
         coming = _next_statement_change(app, now)
     metrics.observe_tick(timecalc.seconds_since(started))
     if progress is not None:
@@ -133,6 +134,28 @@ def _next_statement_change(app: Flask, now: dt.datetime) -> dt.datetime | None:
     except Exception:
         log.exception("could not look for scheduled statements")
         return None
+
+
+def announce_milestones(app: Flask, now: dt.datetime) -> list[milestones.Announcement]:
+    """Announce the counters' milestones due now, each once (content/milestones.py), in one
+    transaction. Every tick does, the first at start-up, so that a scheduler restarted after
+    midnight announces what it missed; the unique constraint, not the lock, keeps it once."""
+    try:
+        with store.store_of(app).session() as session, session.begin():
+            made = milestones.announce_due(session, now)
+            announced(session, made, now)
+    except Exception:  # the next tick tries again: nothing was written
+        log.exception("could not announce milestones at %s", timecalc.format_instant(now))
+        return []
+    for one in made:
+        log.info("announced %s %s of %s as drafts %s", one.value, one.kind, one.counter,
+                 ", ".join(one.statements))  # fmt: skip
+    return made
+
+
+def announced(session, made: list[milestones.Announcement], now: dt.datetime) -> None:
+    """What else happens, in the announcing transaction, for each new announcement: the one
+    place to hand them on (a webhook's `counter.milestone` event, with `one.data()`)."""
 
 
 def beat(app: Flask, now) -> None:

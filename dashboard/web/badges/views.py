@@ -87,7 +87,7 @@ def badge_view(slug: str, kind: str, query: BadgeQuery):
         if counter is None:  # removed since the request checked it
             abort(404)
         label = query.label if query.label is not None else default_label(counter, shot.locale)
-        message = days_message(counter, shot.locale)
+        message = counter.badge or days_message(counter, shot.locale)  # in its display
         if kind == "svg":
             body = svg(label, message, config.ACCENT, query.style)
         else:

@@ -17,6 +17,7 @@ from dashboard.core.snapshot import CounterReading, Snapshot
 from dashboard.i18n.languages import LANGUAGES
 from dashboard.web import params
 from dashboard.web.api.v1.blueprint import ApiError, bp
+from dashboard.web.api.v1.snapshot import milestone_json
 from dashboard.web.api.v1.statements import _cached_json, _json_object, token_required
 
 # `at`: as /api/v1/snapshot, any instant (never cached); without it, now (cached per minute).
@@ -56,6 +57,9 @@ def counter_json(counter: CounterReading) -> dict:
         "note": counter.note,
         "next_change": timecalc.format_instant(counter.next_change),
         "url": url_for("public.counter", slug=counter.slug),
+        "display": counter.display,
+        "badge": counter.badge,
+        **({"working_days": counter.working_days} if counter.working_days is not None else {}),
         "runs": [run_json(run) for run in (*counter.runs, counter.current)],
         "record": {
             "days": record.days,
@@ -63,6 +67,11 @@ def counter_json(counter: CounterReading) -> dict:
             "end": _day(record.end),
             "current": record.current,
             "text": record.text,
+        },
+        "milestones": {
+            "today": [milestone_json(m) for m in counter.milestones_today],
+            "past": [milestone_json(m) for m in counter.past_milestones],
+            "next": [milestone_json(m) for m in counter.next_milestones],
         },
     }
 
