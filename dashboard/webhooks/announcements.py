@@ -51,7 +51,8 @@ def _record(session: Session, statement_id: int, now: dt.datetime) -> bool:
         if session.get(Announcement, statement_id) is not None:
             return False
         insert = sa.insert(Announcement).values(**values)
-    return session.execute(insert).rowcount == 1
+    # RETURNING, not rowcount: an ORM-enabled insert does not report rowcount everywhere.
+    return session.execute(insert.returning(Announcement.statement_id)).first() is not None
 
 
 def is_news(row: models.Statement, now: dt.datetime) -> bool:
