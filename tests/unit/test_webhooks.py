@@ -27,6 +27,11 @@ from tests.helpers.receiver import Receiver
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
+class NotHeld(SchedulerLock):
+    def still_held(self) -> bool:
+        return False
+
+
 def add_webhook(app, url: str, events=("statement.published",)) -> Webhook:
     with app.extensions[STORE].session() as db, db.begin():
         hook = Webhook(url=url, secret=new_secret(), events=list(events), enabled=True)
@@ -51,6 +56,8 @@ def test_a_failed_attempt_is_retried_under_the_same_id_and_the_receiver_verifies
         add_webhook(app, receiver.url + "/other", events=("statement.published",))
         (made,) = enqueue(app)  # only the webhook subscribed to the event
         sender = Sender(app)
+        scheduler.send_webhooks(NotHeld(), threading.Event(), sender)  # only the lock holder
+        assert deliveries(app)[0].attempts == 0 and receiver.requests == []
         assert sender.pump() == 1
         sender.wait(10)
         (first,) = deliveries(app)
@@ -273,3 +280,11 @@ def test_statement_published_once_for_a_scheduled_statement_with_two_schedulers(
         db.flush()
         assert announcements.announce(db, old, START) is True
         assert len(db.scalars(sa.select(Delivery)).all()) == 3
+        # A feed's item is announced only when someone publishes it in the admin or the API.
+        feed = models.Feed(url="https://feeds.example/rss")
+        item = models.Statement(slug="from-feed", title="Item", published=START, body_html="")
+        db.add_all([feed, item])
+        db.flush()
+        db.add(models.FeedItem(feed_id=feed.id, statement_id=item.id, guid="1", fetched_at=START))
+        db.flush()
+        assert announcements.announce_due(db, START + dt.timedelta(seconds=1)) == 0
