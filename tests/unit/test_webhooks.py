@@ -288,3 +288,32 @@ def test_statement_published_once_for_a_scheduled_statement_with_two_schedulers(
         db.add(models.FeedItem(feed_id=feed.id, statement_id=item.id, guid="1", fetched_at=START))
         db.flush()
         assert announcements.announce_due(db, START + dt.timedelta(seconds=1)) == 0
+
+
+@pytest.mark.system  # the real scheduler's threads, for a few seconds
+def test_the_running_scheduler_ticks_on_time_while_a_receiver_hangs(app):
+    app.config.update(WEBHOOK_ALLOW_PRIVATE=True, WEBHOOK_READ_TIMEOUT=30)
+    with Receiver(hang=True) as receiver:
+        add_webhook(app, receiver.url, events=("counter.reset",))
+        for number in range(8):  # more than the sender's threads: every one of them hangs
+            enqueue(app, {"number": number}, at=dt.datetime.now(dt.UTC))
+        lock, lost = SchedulerLock(), threading.Event()
+        progress = scheduler.TickProgress()
+        running = scheduler.build(app, lock, lost, progress)
+        running.start()
+        try:
+            assert receiver.arrived.wait(10)  # the webhook job ran and its attempts hang
+            time.sleep(0.5)
+            before = progress.finished
+            asked = time.monotonic()
+            running.modify_job("minute", next_run_time=dt.datetime.now(dt.UTC))  # tick now
+            while progress.finished == before and time.monotonic() - asked < 10:
+                time.sleep(0.05)
+            assert progress.finished != before, "the tick did not run while receivers hung"
+            assert time.monotonic() - asked < 5
+            assert len(receiver.requests) == 4  # the concurrency cap: four in flight at most
+        finally:
+            receiver.release.set()
+            running.shutdown(wait=False)
+            running.webhook_sender.wait(10)
+            running.webhook_sender.close()
