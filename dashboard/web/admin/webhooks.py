@@ -9,7 +9,9 @@ from dashboard import config
 from dashboard.content import store
 from dashboard.content.schema import WEBHOOK
 from dashboard.content.schema.webhook import masked
+from dashboard.core.numbers import whole_number
 from dashboard.i18n.interface import _
+from dashboard.web import params
 from dashboard.web.admin.blueprint import bp, done, entity_form, find_row, form_page, save_posted
 from dashboard.webhooks import outbox, subscriptions
 from dashboard.webhooks.models import Webhook
@@ -65,10 +67,16 @@ def webhook_delete(webhook_id: int):
     )
 
 
+# Any page past the last is empty; past this one its offset would not fit a row id.
+LOG = params.Query(
+    "admin.webhook_deliveries",
+    page=params.Whole(1, params.MAX_ROW_ID // config.WEBHOOK_LOG_PER_PAGE, 1),
+)
+
+
 @bp.get("/webhooks/deliveries")
 def webhook_deliveries():
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = LOG.read()["page"]
     with store.current_store().session() as db:
         rows, more = outbox.log_page(db, page, config.WEBHOOK_LOG_PER_PAGE)
     return render_template("admin/webhook_deliveries.html", rows=rows, page=page, more=more)
@@ -90,5 +98,5 @@ def webhook_resend(delivery_id: int):
         )
     else:
         flash(_("Delivery %(id)s will be sent again within seconds.", id=delivery_id))
-    page = request.form.get("page", "1")
-    return redirect(url_for("admin.webhook_deliveries", page=page if page.isdigit() else 1), 303)
+    page = whole_number(request.form.get("page", ""), 1, params.MAX_ROW_ID) or 1
+    return redirect(url_for("admin.webhook_deliveries", page=page), 303)
