@@ -15,6 +15,13 @@ from dashboard.webhooks.models import Delivery, Webhook
 
 def save_webhook(values: dict, webhook_id: int | None = None) -> tuple[Webhook, str | None]:
     """(the saved webhook, its secret if one was made now: shown to the admin this once)."""
+    try:
+        return _save(values, webhook_id)
+    except sa.exc.IntegrityError:  # the same url saved by another writer meanwhile
+        raise editing.Conflict("url", f"the url {values.get('url')!r} is already used") from None
+
+
+def _save(values: dict, webhook_id: int | None) -> tuple[Webhook, str | None]:
     made = None
     with store.current_store().session() as db, db.begin():
         row = db.get(Webhook, webhook_id) if webhook_id is not None else None

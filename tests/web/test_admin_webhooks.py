@@ -30,6 +30,8 @@ def test_a_webhook_is_made_with_its_secret_shown_once_and_its_log_resends(app):
     made = post_form(client, form_url, {**new, "enabled": "1"}, token_from=form_url)
     assert made.status_code == 200
     (secret,) = SECRET.findall(made.get_data(as_text=True))  # shown this once
+    twice = post_form(client, form_url, new, htmx=True, token_from=form_url)
+    assert twice.status_code == 422 and "is already used" in twice.get_data(as_text=True)
     with app.extensions[STORE].session() as db:
         (hook,) = db.scalars(sa.select(Webhook)).all()
     assert (hook.secret, hook.events, hook.enabled) == (secret, ["statement.published"], True)
