@@ -244,8 +244,14 @@ def test_statement_published_once_for_a_scheduled_statement_with_two_schedulers(
     hook = add_webhook(app, "https://hooks.example/in")
     the_store = app.extensions[STORE]
     with app.test_request_context(), time_machine.travel(START, tick=False) as clock:
-        editing.save_statement(scheduled("later", START + dt.timedelta(seconds=30)))
-        draft = editing.save_statement(scheduled("draft", START, draft=True))
+        # Stored as any writer stores them (the save path is tested below, on "now").
+        with the_store.session() as db, db.begin():
+            for slug, at, is_draft in (("later", START + dt.timedelta(seconds=30), False),
+                                       ("draft", START, True)):  # fmt: skip
+                db.add(models.Statement(**scheduled(slug, at, is_draft), body_html=""))
+        with the_store.session() as db:
+            draft = editing.find_statement(db, "draft")
+        assert scheduler.announce(app, START) == 0  # neither is public yet
         now = editing.save_statement(scheduled("now", START))  # published at once: announced
         assert [d.event for d in deliveries(app)] == ["statement.published"]
         clock.shift(30)  # the scheduled statement's instant: two schedulers wake at once
