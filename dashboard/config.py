@@ -56,6 +56,8 @@ ENVIRONMENT_KEYS = {
     "SESSION_COOKIE_SECURE": kinds.boolean(),
     "LOG_LEVEL": kinds.choice(*LOG_LEVELS),
     "LOG_FORMAT": kinds.choice(*LOG_FORMATS),
+    # webhooks may go to loopback and private networks (tests, an intranet receiver)
+    "WEBHOOK_ALLOW_PRIVATE": kinds.boolean(),
 }
 # One CSP source expression for frame-ancestors: '*', scheme://host[:port] (an optional leading
 # "*." on the host), or 'self' / 'none' (quotes optional). Nothing that could end the directive.
@@ -126,6 +128,14 @@ SITE_FILE_MAX_ENTRIES = 1_000_000  # keys, key parts, tables, arrays and inline 
 # being filled wait for it before going to the app themselves.
 NGINX_CACHE_INACTIVE_SECONDS = 600
 NGINX_CACHE_LOCK_TIMEOUT_SECONDS = 5
+# Webhooks out: how often the scheduler looks for due deliveries; the back-off after each failed
+# attempt (the last repeats), as Standard Webhooks suggests; how long after its event a
+# delivery is retried; and how old a statement's `published` may be for its announcement.
+WEBHOOK_PUMP_SECONDS = 2
+WEBHOOK_RETRY_SECONDS = (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600)
+WEBHOOK_RETRY_HOURS = 24
+WEBHOOK_ANNOUNCE_HOURS = 24
+WEBHOOK_LOG_PER_PAGE = 50
 
 
 def defaults() -> dict:
@@ -160,6 +170,12 @@ def defaults() -> dict:
         "FEED_READ_TIMEOUT": 15.0,
         "FEED_TOTAL_TIMEOUT": 60.0,  # a server dribbling bytes is cut off after this
         "FEED_MAX_BYTES": 5 * 1024 * 1024,
+        # Webhooks out (dashboard/worker/webhooks.py): attempts in flight at once, and how
+        # long one waits to connect and for each read of the answer.
+        "WEBHOOK_ALLOW_PRIVATE": False,
+        "WEBHOOK_CONCURRENCY": 4,
+        "WEBHOOK_CONNECT_TIMEOUT": 3.0,
+        "WEBHOOK_READ_TIMEOUT": 5.0,
         # Logs: every process, one set-up (dashboard/logs.py).
         "LOG_LEVEL": "INFO",
         "LOG_FORMAT": LOG_FORMATS[0],

@@ -17,6 +17,7 @@ from dashboard.content import audit, models, rendering, revisions, store, versio
 from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, TOPIC, Context, FieldErrors
 from dashboard.content.schema.topic import undeclared
 from dashboard.core.timecalc import utcnow
+from dashboard.webhooks import announcements
 
 
 class Conflict(Exception):
@@ -145,6 +146,7 @@ def save_statement(
         if was_draft and not row.draft:
             audit.record(db, "statement.publish", row.slug)
         db.flush()
+        announcements.announce(db, row, utcnow())  # published now: statement.published
         if former is not None:
             versions.follow_rename(db, former, row.slug)
         wrong = versions.problems(db, [row.slug])

@@ -16,6 +16,7 @@ from dashboard.content import audit, models, store
 from dashboard.content.schema import FieldErrors
 from dashboard.content.schema.run import REASON_MAX, statement_slug
 from dashboard.core import timecalc
+from dashboard.webhooks import outbox
 
 
 class UnknownCounter(LookupError):
@@ -143,6 +144,8 @@ def reset_counter(
     }
     counter.since = on
     audit.record(session, "counter.reset", slug, details, actor=actor, at=at)
+    # Its webhook event, in the same transaction: sent exactly when the reset is kept.
+    outbox.enqueue(session, "counter.reset", reset_event(slug, run, details), at)
     session.flush()
     store.mark_changed(session)
     return run
@@ -179,3 +182,18 @@ def replace_runs(session: Session, counter: models.Counter, runs: list[dict]) ->
     for values in runs:
         session.add(models.CounterRun(counter_id=counter.id, **values))
     return True
+
+
+def reset_event(slug: str, run: models.CounterRun, details: dict) -> dict:
+    """The `counter.reset` webhook's data: the counter, the run that ended, and the new start."""
+    return {
+        "counter": slug,
+        "ended_run": {
+            "start": details["from"],
+            "end": details["on"],
+            "days": details["days"],
+            "reason": run.reason,
+            "statement": run.statement or None,
+        },
+        "since": details["on"],
+    }

@@ -49,6 +49,21 @@ PATTERNS = (
     N_("'%(key)s' may list at most %(most)s"),
     N_("%(value)s is not a whole number of days (e.g. 100, 500, 1000)"),
     N_("'every' must be a whole number of days, 1 or more"),
+    # webhooks
+    N_("'url' must be an http:// or https:// address"),
+    N_("'url' must not hold a user name or password (sign with the secret instead)"),
+    N_(
+        "'url' points at %(address)s, which is not a public address "
+        "(set WEBHOOK_ALLOW_PRIVATE=1 to allow private networks)"
+    ),
+    N_("'url' is not a valid address (%(error)s)"),
+    N_("'url' must be at most %(most)s characters"),
+    N_("'url' must not name port 0"),
+    N_("'secret' must start with whsec_ followed by base64 (Standard Webhooks)"),
+    N_("'secret' must be whsec_ followed by the base64 of %(low)s to %(high)s bytes"),
+    N_("'events': unknown event %(value)s (known: %(known)s)"),
+    N_("'events' must name at least one event"),
+    N_("'events' must be a list of event names"),
 )
 
 

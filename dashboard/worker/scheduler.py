@@ -24,6 +24,7 @@ from collections.abc import Callable
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from dashboard import config, metrics
@@ -31,7 +32,9 @@ from dashboard.cache import live
 from dashboard.content import milestones, models, store
 from dashboard.core import timecalc
 from dashboard.feeds import jobs
+from dashboard.webhooks import announcements, outbox
 from dashboard.worker.lock import SchedulerLock, lock_for
+from dashboard.worker.webhooks import Sender
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +84,7 @@ def tick(
         written = _warm(app, now)
         beat(app, now)
         announce_milestones(app, now)
+        announce(app, now)  # any statement whose instant passed while no scheduler ran
         coming = _next_statement_change(app, now)
     metrics.observe_tick(timecalc.seconds_since(started))
     if progress is not None:
@@ -100,6 +104,7 @@ def statement_instant(
     now = timecalc.utcnow()
     with app.app_context():
         written = _warm(app, now)
+        announce(app, now)
         coming = _next_statement_change(app, now)
     if wake is not None and coming is not None and coming < timecalc.next_minute(now):
         wake(coming)
@@ -154,8 +159,27 @@ def announce_milestones(app: Flask, now: dt.datetime) -> list[milestones.Announc
 
 
 def announced(session, made: list[milestones.Announcement], now: dt.datetime) -> None:
-    """What else happens, in the announcing transaction, for each new announcement: the one
-    place to hand them on (a webhook's `counter.milestone` event, with `one.data()`)."""
+    """What else happens, in the announcing transaction, for each new announcement: its
+    webhook event, which therefore exists exactly when the announcement does."""
+    for one in made:
+        outbox.enqueue(session, "counter.milestone", one.data(), now)
+
+
+def announce(app: Flask, now: dt.datetime) -> int:
+    """statement.published for the statements that became public by `now` (once each)."""
+    try:
+        with store.store_of(app).session() as session, session.begin():
+            return announcements.announce_due(session, now)
+    except Exception:
+        log.exception("could not announce published statements")
+        return 0
+
+
+def send_webhooks(lock: SchedulerLock, lost: threading.Event, sender: Sender) -> None:
+    """Hand the due webhook deliveries to the sender's own threads; returns at once."""
+    if lost.is_set() or not lock.still_held():
+        return
+    sender.pump()
 
 
 def beat(app: Flask, now) -> None:
@@ -201,6 +225,14 @@ def build(
     # Feeds: every minute, half way between ticks, poll those whose own interval has passed.
     # One slow or broken feed costs its own timeout and is recorded; the next one goes on.
     every_minute(jobs.scheduled_poll, "feeds", 30)
+    # Webhooks: claimed here, sent in the sender's own threads, so no receiver holds a tick.
+    sender = Sender(app)
+    scheduler.webhook_sender = sender
+    scheduler.add_job(
+        send_webhooks, IntervalTrigger(seconds=config.WEBHOOK_PUMP_SECONDS, timezone=timecalc.UTC),
+        args=(lock, lost, sender), id="webhooks", coalesce=True, max_instances=1,
+        misfire_grace_time=10,
+    )  # fmt: skip
     return scheduler
 
 
@@ -248,6 +280,7 @@ def run(
         # A stuck thread would hold up a clean shutdown (and may be using the lock's own
         # database connection): leave both to the process's exit, which frees the lock.
         scheduler.shutdown(wait=not stalled)
+        scheduler.webhook_sender.close()  # an attempt in flight ends by its own timeout
         if not stalled:
             lock.release()
 

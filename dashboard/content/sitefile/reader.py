@@ -12,15 +12,39 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from dashboard import config
-from dashboard.content import audit, editing, models, rendering, resets, revisions, store, versions
-from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, TOPIC, Context, Problems
+from dashboard.content import (
+    audit,
+    editing,
+    models,
+    rendering,
+    resets,
+    revisions,
+    store,
+    versions,
+)
+from dashboard.content.schema import (
+    CLOCK,
+    COUNTER,
+    SITE,
+    STATEMENT,
+    TOPIC,
+    WEBHOOK,
+    Context,
+    Problems,
+)
 from dashboard.content.schema import run as run_schema
 from dashboard.content.schema import statement as statement_schema
 from dashboard.content.sitefile import guard
+from dashboard.core.timecalc import utcnow
+from dashboard.webhooks import announcements
+from dashboard.webhooks.models import Webhook
 
 DEMO_PATH = Path(__file__).parent.parent / "demo" / "site.toml"
 # [[clocks]], …, in the order they are read: statements name the topics read before them.
-ARRAYS = {"clocks": CLOCK, "counters": COUNTER, "topics": TOPIC, "statements": STATEMENT}
+ARRAYS = {
+    "clocks": CLOCK, "counters": COUNTER, "topics": TOPIC, "statements": STATEMENT,
+    "webhooks": WEBHOOK,
+}  # fmt: skip
 
 
 class SiteFileError(ValueError):
@@ -40,6 +64,7 @@ class SiteSpec:
     counters: list[dict]
     topics: list[dict]
     statements: list[dict]
+    webhooks: list[dict] = dataclasses.field(default_factory=list)  # upserted by url
     source: str = ""  # the file, as errors name it
     # A slug derived from a title in another script, and the one versions before
     # transliteration derived from it: a reload finds the row stored under the older one.
@@ -58,9 +83,15 @@ class LoadReport:
     def any_change(self) -> bool:
         return any(self.created.values()) or any(self.changed.values())
 
+    def _tallies(self) -> tuple[dict, ...]:
+        return (self.created, self.changed, self.unchanged)
+
     def summary(self) -> str:
         parts = []
-        for kind in ("site", "clocks", "counters", "topics", "statements"):
+        kinds = ["site", "clocks", "counters", "topics", "statements"]
+        if any(kind == "webhooks" for tally in self._tallies() for kind in tally):
+            kinds.append("webhooks")
+        for kind in kinds:
             parts.append(
                 f"{kind}: {self.created.get(kind, 0)} new, {self.changed.get(kind, 0)} changed, "
                 f"{self.unchanged.get(kind, 0)} unchanged"
@@ -224,6 +255,9 @@ def apply(session: Session, spec: SiteSpec, progress: Progress | None = None) ->
         statement = _under_former_slug(session, spec, statement)
         _upsert(session, models.Statement, "slug", statement, report, "statements", topics, by)
 
+    for hook in spec.webhooks:
+        _upsert(session, Webhook, "url", hook, report, "webhooks")
+
     session.flush()
     _apply_runs(session, spec, report, counted)
     wrong = versions.problems(session)  # with the stored ones, the file's links hold
@@ -232,6 +266,7 @@ def apply(session: Session, spec: SiteSpec, progress: Progress | None = None) ->
         raise SiteFileError(spec.source or "the site file", found)
     if report.any_change:
         store.mark_changed(session)
+    announcements.announce_due(session, utcnow())  # those it made public now
     details = {"created": report.created, "changed": report.changed}
     audit.record(session, "sitefile.load", spec.source or "", details)
     return report
