@@ -1,0 +1,181 @@
+"""/board on a lobby's screen, in Debian's Chromium: it fills the screen in both orientations
+with nothing to scroll and no text spilling out of its box, keeps the screen awake, survives
+the network going away without ever leaving the page, and shows a statement when it is
+published. Refreshes are triggered by the test (the block's own `dashboard:refresh`), not
+waited for at minute boundaries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from dashboard.content import editing
+from dashboard.core import timecalc
+from tests.helpers.chromium import ARTIFACTS
+from tests.helpers.clock import LONDON, clear_of_boundaries, hhmm
+from tests.helpers.servers import get
+
+pytestmark = pytest.mark.browser
+
+HTMX_RUNS = "window.htmx !== undefined && window.htmx.version !== undefined"
+SIZES = [(1920, 1080), (1080, 1920), (1280, 720), (3840, 2160)]
+SCREENSHOT_SIZES = SIZES[:2]
+SHOTS = ARTIFACTS / "board"
+REFRESH = "window.htmx.trigger(document.getElementById('live'), 'dashboard:refresh')"
+
+# What the layout must hold: the document no larger than the viewport; each clock, counter,
+# the date line and the headline shown inside it; and no text larger than the box it is in.
+LAYOUT = """
+() => {
+  const inside = (r, o) => r.left >= o.left - 1 && r.top >= o.top - 1 &&
+    r.right <= o.right + 1 && r.bottom <= o.bottom + 1;
+  const view = {left: 0, top: 0, right: innerWidth, bottom: innerHeight};
+  const problems = [];
+  const parts = document.querySelectorAll(
+    '.clock, .counter, .date-line, .board-title, .headline.shown');
+  for (const el of parts) {
+    if (!inside(el.getBoundingClientRect(), view)) problems.push('outside: ' + el.className);
+  }
+  const texts = document.querySelectorAll(
+    '.clock-label, .clock-time, .counter-days, .counter-caption, .counter-note, .headline.shown');
+  for (const el of texts) {
+    const box = el.closest('.clock, .counter, .headlines');
+    if (!inside(el.getBoundingClientRect(), box.getBoundingClientRect()))
+      problems.push('spills: ' + el.className + ' ' + el.textContent.slice(0, 30));
+    if (el.scrollWidth > el.clientWidth + 1) problems.push('too wide: ' + el.className);
+  }
+  for (const el of document.querySelectorAll('.counter')) {
+    if (el.scrollHeight > el.clientHeight + 1) problems.push('overflows: ' + el.id);
+  }
+  const size = (s) => parseFloat(getComputedStyle(document.querySelector(s)).fontSize);
+  return {
+    scroll: [document.documentElement.scrollWidth, document.documentElement.scrollHeight],
+    view: [innerWidth, innerHeight],
+    clocks: document.querySelectorAll('.clock').length,
+    counters: document.querySelectorAll('.counter').length,
+    links: document.querySelectorAll('a[href]').length,
+    cursor: getComputedStyle(document.body).cursor,
+    fonts: {number: size('.counter-days'), caption: size('.counter-caption'),
+            time: size('.clock-time'), headline: size('.headline.shown')},
+    problems,
+  };
+}
+"""
+
+# Records each request for a wake lock, and hands out locks the test may let go of.
+WAKE_LOCK_STUB = """
+window.__wakeLocks = [];
+Object.defineProperty(navigator, 'wakeLock', {configurable: true, value: {
+  request(type) {
+    const lock = {type, released: false, addEventListener() {}, release() {
+      this.released = true; return Promise.resolve(); }};
+    window.__wakeLocks.push(lock);
+    return Promise.resolve(lock);
+  },
+}});
+"""
+
+
+@pytest.fixture
+def board_app(app, live_app):
+    for path in ("/board", "/board?lang=ru"):  # rendered once: a cold rendering is slower
+        assert get(live_app.port, path)[0] == 200
+    return live_app
+
+
+def test_the_board_fills_the_screen_without_scrolling(board_app, new_context):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = new_context(viewport={"width": SIZES[0][0], "height": SIZES[0][1]})
+    page = context.new_page()
+    for lang in ("en", "ru"):
+        page.goto(board_app.url(f"/board?lang={lang}"))
+        page.wait_for_function(HTMX_RUNS)
+        for width, height in SIZES:
+            page.set_viewport_size({"width": width, "height": height})
+            layout = page.evaluate(LAYOUT)
+            where = f"{width}x{height} {lang}"
+            assert layout["scroll"] == layout["view"] == [width, height], where
+            assert layout["clocks"] == 2 and layout["counters"] == 2, where
+            assert layout["problems"] == [], where
+            assert layout["links"] == 0 and layout["cursor"] == "none", where
+            # Read from across a lobby: no part is small for its screen.
+            vmin = min(width, height) / 100
+            fonts = layout["fonts"]
+            assert fonts["number"] >= 12 * vmin and fonts["time"] >= 10 * vmin, (where, fonts)
+            assert fonts["caption"] >= 3 * vmin and fonts["headline"] >= 3 * vmin, (where, fonts)
+            if (width, height) in SCREENSHOT_SIZES:
+                page.screenshot(path=str(SHOTS / f"board-{width}x{height}-{lang}.png"))
+        if lang == "ru":
+            expect(page.locator(".clock-label").first).to_have_text("Москва")
+            expect(page.locator(".counter-caption").first).to_contain_text("прошло с инцидента")
+
+
+def test_the_board_keeps_awake_and_survives_the_network(board_app, new_context):
+    clear_of_boundaries(before=25, after=2)  # no minute boundary refreshes it meanwhile
+    context = new_context(viewport={"width": 1920, "height": 1080})
+    context.add_init_script(WAKE_LOCK_STUB)
+    page = context.new_page()
+    navigations = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+    opened = time.time()
+    url = board_app.url("/board")
+    page.goto(url)
+    page.wait_for_function(HTMX_RUNS)
+    page.wait_for_function("window.__wakeLocks.length === 1")
+    assert page.evaluate("window.__wakeLocks[0].type") == "screen"
+    # The browser lets go of the lock when the page is hidden; the board asks again.
+    page.evaluate("window.__wakeLocks[0].released = true")
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    page.wait_for_function("window.__wakeLocks.length === 2")
+    page.evaluate("window.__sameDocument = true")
+    shown = page.inner_text("#live")
+
+    # The server gone: connections refused, then a proxy's error page, then a 200 that is
+    # not the board (a captive portal): each leaves the board as it was, marked as stale.
+    fragments = f"{url}?lang=en"
+    answers = [
+        lambda route: route.abort("connectionrefused"),
+        lambda route: route.fulfill(status=502, body="<h1>502 Bad Gateway</h1>"),
+        lambda route: route.fulfill(status=200, body="<html><h1>Sign in to Wi-Fi</h1></html>"),
+    ]
+    for answer in answers:
+        page.route(fragments, answer)
+        page.evaluate(REFRESH)
+        page.wait_for_selector("#live.stale .stale-note:not([hidden])", timeout=5000)
+        page.wait_for_timeout(300)  # what the answer could have done, it has done
+        page.unroute(fragments)
+        expect(page.locator(".stale-note")).to_have_text(f"updated {hhmm(opened, LONDON)}")
+        assert page.inner_text("#live").replace(page.inner_text(".stale-note"), "").strip() == (
+            shown.strip()
+        )
+        assert "Bad Gateway" not in page.content() and "Wi-Fi" not in page.content()
+
+    # Back: the next retry (live.js's back-off) brings the board back by itself.
+    page.wait_for_function("!document.getElementById('live').classList.contains('stale')")
+    expect(page.locator(".stale-note")).to_be_hidden()
+    assert page.url == url and navigations == [url]
+    assert page.evaluate("window.__sameDocument") is True  # never reloaded
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+
+
+def test_a_statement_shows_on_the_board_when_published(app, board_app, new_context):
+    title = "Statement published while the board was on"
+    clear_of_boundaries(before=14, after=2)  # the instant, not a minute boundary, must flip it
+    instant = timecalc.utcnow().replace(microsecond=0) + dt.timedelta(seconds=6)
+    with app.app_context():
+        editing.save_statement({"title": title, "published": instant, "featured": True})
+    page = new_context(viewport={"width": 1080, "height": 1920}).new_page()
+    page.goto(board_app.url("/board"))
+    page.wait_for_function(HTMX_RUNS)
+    assert title not in page.inner_text("#statements")
+    page.wait_for_selector(f".headline.shown:has-text('{title}')", timeout=15000)
+    assert time.time() - instant.timestamp() <= 3
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+    # The headlines go round: the next one shows, the first goes.
+    page.evaluate("window.dashboardBoard.rotate()")
+    expect(page.locator(".headline.shown")).to_have_count(1)
+    expect(page.locator(".headline.shown")).not_to_contain_text(title)
