@@ -56,5 +56,36 @@
     window.htmx.trigger(el, "htmx:responseError", {elt: el, xhr: xhr});
   });
 
+  // -- a new version: reload, but only into a board that is there ----------------------------
+  // The live block names the build that rendered it. When it names another than this page's,
+  // the board fetches itself first, and reloads only when that answer is the new board: a
+  // reload into a server that is not answering would leave the browser's error page.
+  var RELOAD_GAP_MS = 10 * 60 * 1000; // and never more often than this, whatever happens
+  var probing = false;
+  function lastReload(now) {
+    try {
+      if (now) window.sessionStorage.setItem("board-reloaded", String(now));
+      return parseInt(window.sessionStorage.getItem("board-reloaded") || "0", 10);
+    } catch (unavailable) { return 0; }
+  }
+  function reloadForNewBuild() {
+    var live = document.getElementById("live");
+    var wanted = live && live.getAttribute("data-build");
+    if (!wanted || wanted === document.body.getAttribute("data-build") || probing) return;
+    if (!window.fetch || Date.now() - lastReload() < RELOAD_GAP_MS) return;
+    probing = true;
+    fetch(window.location.href, {cache: "no-store", credentials: "same-origin"})
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (text) {
+        probing = false;
+        var isBoard = /<section id="live"/.test(text) && text.indexOf('<body class="board') >= 0;
+        if (!isBoard || text.indexOf('data-build="' + wanted + '"') < 0) return;
+        lastReload(Date.now());
+        window.location.reload();
+      })
+      .catch(function () { probing = false; }); // tried again at the next update
+  }
+  document.addEventListener("htmx:afterSettle", reloadForNewBuild);
+
   window.dashboardBoard = {rotate: rotate, keepAwake: keepAwake};
 })();

@@ -47,6 +47,10 @@ def test_the_board_shows_the_snapshot_and_keeps_itself_current(app, client, at_r
     assert f'data-statements="{shot.statements_mark}"' in page
     assert '<noscript><meta http-equiv="refresh" content="61"></noscript>' in page
     assert '<meta name="robots" content="noindex">' in page
+    # The build it was made by, in its files' URLs and in the live block, which a new
+    # version's block names differently (static/board.js then reloads, after a probe).
+    build = re.search(r'<body class="board theme-auto" data-build="(\w+)">', page).group(1)
+    assert f"/static/board.js?v={build}" in page and f'data-build="{build}"\n' in page
     assert response.headers["Cache-Control"] == "public, max-age=60"
     assert response.headers["Vary"] == "HX-Request"
     assert response.headers["X-Robots-Tag"] == "noindex"

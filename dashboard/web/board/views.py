@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import hashlib
+from pathlib import Path
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, current_app, request, url_for
 
 from dashboard.cache import keys
 from dashboard.cache.http import cached_response
@@ -32,6 +35,24 @@ BOARD = params.Query(
     **{name: EMBED_PARAMETERS[name] for name in ("clocks", "counters", "lang", "theme")},
 )
 HEADLINES = 5  # the featured statement's and the next newest, in turn
+# What the board is made of besides its live block: when these change (a new version was
+# deployed), an open board reloads itself, once a probe shows the new one is being served.
+BUILD_FILES = ("board.css", "board.js", "live.js")
+BUILD_TEMPLATE = "board/board.html"
+
+
+def build_mark() -> str:
+    app = current_app._get_current_object()
+    template, _name, _uptodate = app.jinja_env.loader.get_source(app.jinja_env, BUILD_TEMPLATE)
+    return _build_mark(app.static_folder, template)
+
+
+@functools.cache
+def _build_mark(static_folder: str, template: str) -> str:
+    mark = hashlib.blake2b(template.encode(), digest_size=6)
+    for name in BUILD_FILES:
+        mark.update((Path(static_folder) / name).read_bytes())
+    return mark.hexdigest()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +83,7 @@ def board_view(query: EmbedQuery, fragment: bool):
             counters=[board_counter(counter, shot.locale) for counter in counters],
             headlines=headlines(shot),
             board_url=url_for("board.board") + "?" + query.query_string(),
+            build=build_mark(),
         )
         if fragment:
             html = render_block("board/board.html", "live", **context)
