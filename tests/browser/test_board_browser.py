@@ -123,6 +123,13 @@ def test_the_board_fills_the_screen_without_scrolling(board_app, new_context):
         if lang == "ru":
             expect(page.locator(".clock-label").first).to_have_text("Москва")
             expect(page.locator(".counter-caption").first).to_contain_text("прошло с инцидента")
+    # One counter across a wide screen sets its words beside the number, still inside its box.
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(board_app.url("/board?lang=ru&clocks=Moscow,London&counters=salisbury"))
+    layout = page.evaluate(LAYOUT)
+    assert layout["problems"] == [] and layout["counters"] == 1
+    number, words = (page.locator(s).bounding_box() for s in (".counter-days", ".counter-caption"))
+    assert words["x"] > number["x"] + number["width"]
 
 
 def test_the_board_keeps_awake_and_survives_the_network(board_app, new_context):
