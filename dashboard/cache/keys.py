@@ -80,3 +80,7 @@ def sitemap(number: int) -> str:
 
 def robots() -> str:
     return "robots"
+
+
+def board(query_string: str, fragment: bool) -> str:
+    return f"board:{'live' if fragment else 'page'}:{query_string}"

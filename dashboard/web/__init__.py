@@ -11,6 +11,7 @@ from dashboard.web import (
     atom,
     auth,
     badges,
+    board,
     embed,
     errors,
     headers,
@@ -40,6 +41,7 @@ def register(app: Flask) -> None:
     sitemap.register(app)
     embed.register(app)
     badges.register(app)
+    board.register(app)
     health.register(app)
     metrics.register(app)  # /metrics, and the count of every request
     admin.register(app)
