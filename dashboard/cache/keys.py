@@ -64,3 +64,8 @@ def sitemap(number: int) -> str:
 
 def robots() -> str:
     return "robots"
+
+
+def card(kind: str, slug: str, locale: str) -> str:
+    """A share card: kind is "counter" or "statement"."""
+    return f"card.{kind}:{slug}:{locale}"

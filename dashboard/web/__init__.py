@@ -11,6 +11,7 @@ from dashboard.web import (
     atom,
     auth,
     badges,
+    cards,
     embed,
     errors,
     headers,
@@ -39,5 +40,6 @@ def register(app: Flask) -> None:
     sitemap.register(app)
     embed.register(app)
     badges.register(app)
+    cards.register(app)
     health.register(app)
     admin.register(app)
