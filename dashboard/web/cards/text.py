@@ -37,12 +37,17 @@ def width_of(text: str, font: ImageFont.FreeTypeFont) -> float:
     return font.getlength(text)
 
 
-def wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
+def wrap(
+    text: str, font: ImageFont.FreeTypeFont, width: float, limit: int | None = None
+) -> list[str]:
     """Lines no wider than `width`, broken between words; a word wider than a line alone (a
-    long address) is broken between its characters."""
+    long address) is broken between its characters. With `limit`, stops past that many lines
+    (the text does not fit: there is no need to measure the rest)."""
     lines: list[str] = []
     current = ""
     for word in SPACES.split(text.strip()):
+        if limit is not None and len(lines) > limit:
+            return lines
         if not word:
             continue
         candidate = f"{current} {word}" if current else word
@@ -97,27 +102,42 @@ def fit(
     max_lines: int | None = None,
     step: int = 2,
 ) -> Fitted:
-    """The largest size from `largest` down to `smallest` at which `text`, wrapped to `width`,
-    fits `height` (and `max_lines`); at `smallest`, the lines that fit, the last ellipsized."""
+    """The largest size from `largest` down to `smallest` (by `step`) at which `text`, wrapped
+    to `width`, fits `height` (and `max_lines`); at `smallest`, the lines that fit, the last
+    ellipsized. Sizes are searched by halves: a smaller size never needs more lines."""
     text = SPACES.sub(" ", text).strip()
-    size = largest
-    while True:
+    sizes = list(range(largest, smallest, -step)) + [smallest]  # largest first
+
+    def attempt(size: int) -> tuple[Fitted, bool]:
         font = fonts.font(size, bold)
         line_height = round(size * LINE_SPACING)
         room = max(1, int(min(height, 10**6) // line_height))
         if max_lines is not None:
             room = min(room, max_lines)
-        lines = wrap(text, font, width)
+        lines = wrap(text, font, width, limit=room)
         if len(lines) <= room:
-            return Fitted(tuple(lines), size, bold, line_height, cut=False)
-        if size <= smallest:
-            kept = lines[:room]
-            rest = " ".join([kept[-1], *lines[room:]])
-            kept[-1] = ellipsize(rest, font, width) if rest else ELLIPSIS
-            # The kept last line, with the words after it, never grows past one line.
-            kept[-1] = kept[-1] if width_of(kept[-1], font) <= width else ELLIPSIS
-            return Fitted(tuple(kept), size, bold, line_height, cut=True)
-        size = max(smallest, size - step)
+            return Fitted(tuple(lines), size, bold, line_height, cut=False), True
+        kept = lines[:room]
+        # The next word did not fit on the last line: only the ellipsis may join it.
+        kept[-1] = ellipsize(kept[-1], font, width)
+        return Fitted(tuple(kept), size, bold, line_height, cut=True), False
+
+    best, fits = attempt(sizes[0])
+    if fits:
+        return best
+    floor, fits = attempt(sizes[-1])
+    if not fits:
+        return floor
+    low, high = 0, len(sizes) - 1  # sizes[low] does not fit, sizes[high] does
+    best = floor
+    while high - low > 1:
+        middle = (low + high) // 2
+        fitted, fits = attempt(sizes[middle])
+        if fits:
+            high, best = middle, fitted
+        else:
+            low = middle
+    return best
 
 
 def fit_one_line(text: str, width: float, largest: int, smallest: int, bold: bool) -> Fitted:
