@@ -69,7 +69,10 @@ class Placed:
 
 
 def _footer(site_title: str) -> Placed:
-    fitted = fit(site_title, TEXT_WIDTH, 2 * 36, 32, 22, bold=True, max_lines=2)
+    """The site's title: one line if it fits at a fair size, else two."""
+    fitted = fit_one_line(site_title, TEXT_WIDTH, 32, 26, bold=True)
+    if fitted.cut:
+        fitted = fit(site_title, TEXT_WIDTH, 2 * 36, 32, 22, bold=True, max_lines=2)
     y = FOOTER_TOP + (FOOTER - fitted.height) // 2 + 2
     return Placed(fitted, LEFT, y, INK)
 

@@ -14,6 +14,7 @@ ELLIPSIS = "…"
 LINE_SPACING = 1.22  # line height as a multiple of the size
 # Breakable spaces only: a no-break space (in "12 345", "5 ноября") keeps its words together.
 SPACES = re.compile(r"[ \t\r\n\f\v]+")
+DASHES = {"-", "–", "—"}  # a lone dash stays at the end of its line, never starts the next
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,11 +46,9 @@ def wrap(
     (the text does not fit: there is no need to measure the rest)."""
     lines: list[str] = []
     current = ""
-    for word in SPACES.split(text.strip()):
+    for word in _words(text):
         if limit is not None and len(lines) > limit:
             return lines
-        if not word:
-            continue
         candidate = f"{current} {word}" if current else word
         if width_of(candidate, font) <= width:
             current = candidate
@@ -65,6 +64,17 @@ def wrap(
     if current:
         lines.append(current)
     return lines
+
+
+def _words(text: str) -> list[str]:
+    """The words between breakable spaces, a lone dash joined to the word before it."""
+    words: list[str] = []
+    for word in SPACES.split(text.strip()):
+        if word in DASHES and words:
+            words[-1] += " " + word
+        elif word:
+            words.append(word)
+    return words
 
 
 def _longest_prefix(word: str, font: ImageFont.FreeTypeFont, width: float) -> str:
