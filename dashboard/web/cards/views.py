@@ -20,7 +20,7 @@ from dashboard.content import store
 from dashboard.content.store import current_store
 from dashboard.core import timecalc
 from dashboard.core.captions import date_line
-from dashboard.core.snapshot import SiteContent, Snapshot
+from dashboard.core.snapshot import CounterReading, SiteContent, Snapshot, StatementItem
 from dashboard.i18n import choice as language_choice
 from dashboard.i18n.languages import LANGUAGES, locales
 from dashboard.web import params
@@ -48,15 +48,29 @@ def statement_card_url(slug: str, locale: str) -> str:
     return ORIGIN + url_for("cards.statement_card", slug=slug, lang=locale)
 
 
+def counter_card(shot: Snapshot, counter: CounterReading) -> drawing.CounterCard:
+    """What a counter's card shows: the number as the locale writes it, the rest of the
+    caption, the site's title, all in the snapshot's language."""
+    return drawing.CounterCard(
+        number=counter.number, caption=counter.caption, site_title=shot.title
+    )
+
+
+def statement_card(shot: Snapshot, item: StatementItem) -> drawing.StatementCard:
+    """What a statement's card shows: its title, the day it was published in the site's zone
+    as the snapshot's language writes a date, the site's title."""
+    day = timecalc.local_date(item.published, shot.date.timezone)
+    return drawing.StatementCard(
+        title=item.title, date=date_line(day, shot.locale), site_title=shot.title
+    )
+
+
 def counter_card_view(slug: str):
     def view(shot: Snapshot) -> tuple[bytes, dt.datetime]:
         counter = next((c for c in shot.counters if c.slug == slug), None)
         if counter is None:  # removed since the request checked it
             abort(404, description=f"There is no counter called {slug!r}.")
-        card = drawing.CounterCard(
-            number=counter.number, caption=counter.caption, site_title=shot.title
-        )
-        return drawing.counter_png(card), counter.next_change
+        return drawing.counter_png(counter_card(shot, counter)), counter.next_change
 
     return view
 
@@ -71,14 +85,10 @@ def statement_card_view(slug: str):
             abort(410, description=f"The statement {slug!r} has been withdrawn.")
         if item is None:
             abort(404, description=f"There is no statement called {slug!r}.")
-        day = timecalc.local_date(item.published, shot.date.timezone)
-        card = drawing.StatementCard(
-            title=item.title, date=date_line(day, shot.locale), site_title=shot.title
-        )
         changes = timecalc.shift(shot.minute, STATEMENT_CARD_SECONDS)
         if item.expires is not None:
             changes = min(changes, item.expires)
-        return drawing.statement_png(card), changes
+        return drawing.statement_png(statement_card(shot, item)), changes
 
     return view
 
@@ -104,11 +114,11 @@ def _respond(kind: str, slug: str, view) -> Response:
     return cached_response(rendered, now, "image/png", vary=vary, marks=False)
 
 
-@bp.get("/counters/<slug>/card.png")
-def counter_card(slug: str):
+@bp.get("/counters/<slug>/card.png", endpoint="counter_card")
+def counter_card_route(slug: str):
     return _respond("counter", slug, counter_card_view(slug))
 
 
-@bp.get("/statements/<slug>/card.png")
-def statement_card(slug: str):
+@bp.get("/statements/<slug>/card.png", endpoint="statement_card")
+def statement_card_route(slug: str):
     return _respond("statement", slug, statement_card_view(slug))
