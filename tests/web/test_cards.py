@@ -64,7 +64,7 @@ def test_a_statement_card_exists_exactly_when_its_page_does(app, client):
         ):
             editing.save_statement(
                 {"title": f"Статья {slug}", "slug": slug, "published": published,
-                 "expires": expires, "summary": "S"}
+                 "expires": expires, "summary": "S", "language": "ru"}
             )  # fmt: skip
     with time_machine.travel(REFERENCE_INSTANT, tick=False):
         for slug, status in (("card-scheduled", 404), ("card-expired", 410), ("nothing", 404)):
@@ -76,6 +76,9 @@ def test_a_statement_card_exists_exactly_when_its_page_does(app, client):
         card = client.get(f"/statements/{STATEMENT}/card.png")
         assert card.headers["Cache-Control"] == "public, max-age=3600"  # an edit shows soon
         page = client.get(f"/statements/{STATEMENT}", base_url="https://embassy.example").text
+        russian = client.get("/statements/card-expiring").text  # read in English
+        assert 'content="__ORIGIN__' not in russian
+        assert "/statements/card-expiring/card.png?lang=ru" in russian  # in its own language
     with time_machine.travel(soon, tick=False):  # published now: its card is there too
         assert png(client.get("/statements/card-scheduled/card.png")).size == (1200, 630)
     metas = dict(re.findall(r'<meta (?:property|name)="([^"]+)" content="([^"]*)">', page))

@@ -38,14 +38,19 @@ CARD = params.Query(
 
 
 def counter_card_url(slug: str, locale: str) -> str:
-    """The counter's card as an absolute address (og:image), for bytes rendered in or out of a
-    request: the origin is a mark each response fills in."""
-    return ORIGIN + url_for("cards.counter_card", slug=slug, lang=locale)
+    """The counter's card in `locale` as an absolute address (og:image), for bytes rendered in
+    or out of a request: the origin is a mark each response fills in. A language the site
+    has no words for is left out: the reader's is chosen then."""
+    return ORIGIN + url_for("cards.counter_card", slug=slug, lang=_known(locale))
 
 
 def statement_card_url(slug: str, locale: str) -> str:
     """The statement's card, likewise."""
-    return ORIGIN + url_for("cards.statement_card", slug=slug, lang=locale)
+    return ORIGIN + url_for("cards.statement_card", slug=slug, lang=_known(locale))
+
+
+def _known(locale: str) -> str | None:
+    return locale if locale in LANGUAGES else None
 
 
 def counter_card(shot: Snapshot, counter: CounterReading) -> drawing.CounterCard:
