@@ -22,6 +22,11 @@ MAX_SCALE = 3
 @functools.lru_cache(maxsize=256)
 def badge_png(label: str, message: str, color: str, style: str, scale: int = 1) -> bytes:
     """The badge's PNG bytes; kept per text, colour, style and scale."""
+    with fonts.DRAWING:
+        return _draw(label, message, color, style, scale)
+
+
+def _draw(label: str, message: str, color: str, style: str, scale: int) -> bytes:
     shape = geometry(label, message, style)
     width, height = shape["width"] * scale, shape["height"] * scale
     label_width = shape["label_width"] * scale

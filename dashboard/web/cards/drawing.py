@@ -16,6 +16,7 @@ import threading
 from PIL import Image, ImageDraw
 
 from dashboard import config
+from dashboard.web import fonts
 from dashboard.web.cards.text import Fitted, fit, fit_one_line
 
 WIDTH, HEIGHT = 1200, 630
@@ -140,12 +141,14 @@ def draw_count() -> int:
 
 @functools.lru_cache(maxsize=64)
 def counter_png(card: CounterCard) -> bytes:
-    return _draw(counter_layout(card))
+    with fonts.DRAWING:
+        return _draw(counter_layout(card))
 
 
 @functools.lru_cache(maxsize=64)
 def statement_png(card: StatementCard) -> bytes:
-    return _draw(statement_layout(card))
+    with fonts.DRAWING:
+        return _draw(statement_layout(card))
 
 
 def forget_drawn() -> None:

@@ -6,6 +6,7 @@ path relative to this package, never from the system."""
 from __future__ import annotations
 
 import functools
+import threading
 from pathlib import Path
 
 from PIL import ImageFont
@@ -13,6 +14,10 @@ from PIL import ImageFont
 FOLDER = Path(__file__).resolve().parent
 REGULAR = FOLDER / "DejaVuSans.ttf"
 BOLD = FOLDER / "DejaVuSans-Bold.ttf"
+# FreeType's faces may be used by one thread at a time, and the fonts below are shared: images
+# are measured and drawn under this lock. The GIL serialises it today; free-threaded Python
+# would not (Pillow issue 9497). Drawings are rare (kept, and warmed ahead), so it costs nothing.
+DRAWING = threading.Lock()
 
 
 @functools.lru_cache(maxsize=256)
