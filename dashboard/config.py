@@ -49,6 +49,10 @@ ENVIRONMENT_KEYS = {
     "STATIC_CACHE_SECONDS": kinds.seconds(whole=True),
     # `dashboard serve` replaces a scheduler silent this long
     "SCHEDULER_HANG_SECONDS": kinds.seconds(whole=True),
+    # /healthz calls a scheduler stale whose heartbeat is older than this
+    "SCHEDULER_STALE_SECONDS": kinds.seconds(whole=True),
+    # lets a scraper off this machine read /metrics, as `Authorization: Bearer …`
+    "METRICS_TOKEN": kinds.secret(min_length=16),
     "SESSION_COOKIE_SECURE": kinds.boolean(),
     "LOG_LEVEL": kinds.choice(*LOG_LEVELS),
     "LOG_FORMAT": kinds.choice(*LOG_FORMATS),
@@ -65,8 +69,6 @@ FRAME_SOURCE = re.compile(
 # `snapshot --at`. Before 1900 most zones ran on local mean time (offsets such as -00:01:15);
 # the year 1 or 9999 is a typo or a probe, and overflows date arithmetic near its ends.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
-# The scheduler beats every minute; two missed beats mean it is gone.
-HEARTBEAT_STALE_SECONDS = 150
 SCHEDULER_STANDBY_RETRY_SECONDS = 5
 # Rendered bytes kept per web process (least recently used go first).
 MEMORY_ENTRIES = 512
@@ -164,6 +166,9 @@ def defaults() -> dict:
         # `dashboard serve`: the scheduler pulses twice a second while it stands by or while
         # its minute ticks keep finishing; one silent this long is stopped and replaced.
         "SCHEDULER_HANG_SECONDS": 120,
+        # The scheduler beats every minute: three minutes is two beats missed, and a margin.
+        "SCHEDULER_STALE_SECONDS": 180,
+        "METRICS_TOKEN": None,  # /metrics from loopback only
     }
 
 

@@ -23,7 +23,7 @@ from concurrent.futures import Future
 import sqlalchemy as sa
 from flask import Flask, current_app, has_request_context
 
-from dashboard import config
+from dashboard import config, metrics
 from dashboard.content import models, store
 from dashboard.core import timecalc
 from dashboard.core.snapshot import SiteContent, Snapshot, snapshot
@@ -131,6 +131,7 @@ class LivePages:
             self._generation += 1
             self._content = None
             self._content_checked = None
+        metrics.set_cache_entries(0)
 
     # -- rendering -------------------------------------------------------------------------
     def render(
@@ -173,6 +174,7 @@ class LivePages:
             # out the page everyone is reading.
             with self._lock, contextlib.suppress(KeyError):  # it may just have been dropped
                 self._memory.move_to_end((key, minute))
+            metrics.count_cache_lookup("memory")
             return found
         with self._lock:
             flight = self._flights.get((key, minute))
@@ -181,9 +183,15 @@ class LivePages:
                 flight = self._flights[(key, minute)] = Future()
                 generation = self._generation
         if not leader:  # another request is rendering these bytes: wait for them
+            metrics.count_cache_lookup("waited")
             return flight.result()
         try:
-            found = self._warmed(key, at) or self.render(at, view, locale=locale)
+            found = self._warmed(key, at)
+            if found is None:
+                found = self.render(at, view, locale=locale)
+                metrics.count_cache_lookup("rendered")
+            else:
+                metrics.count_cache_lookup("warmed")
         except BaseException as error:  # the waiters get the error, never a hang
             self._land(key, minute, flight, generation)
             flight.set_exception(error)
@@ -204,6 +212,7 @@ class LivePages:
                 self._memory.popitem(last=False)
             for stale in [k for k in self._memory if k[1] < minute]:
                 del self._memory[stale]
+            metrics.set_cache_entries(len(self._memory))
 
     def _warmed(self, key: str, at: dt.datetime) -> Rendered | None:
         the_store: store.Store = store.store_of(self.app)

@@ -211,7 +211,19 @@ def _unique(db: Session, model, column: str, value: str, own_id: int | None, lab
 def save_counter(values: dict, counter_id: int | None = None) -> models.Counter:
     with content_write() as db:
         checked = COUNTER.check(values)
+        _since_after_runs(db, checked["since"], counter_id)
         return _save_ordered(db, models.Counter, "slug", checked, counter_id)
+
+
+def _since_after_runs(db: Session, since, counter_id: int | None) -> None:
+    """The current run cannot begin before the last earlier run ended (content/resets.py)."""
+    if counter_id is None or since is None:
+        return
+    run = models.CounterRun
+    last = db.scalar(sa.select(sa.func.max(run.end)).where(run.counter_id == counter_id))
+    if last is not None and since < last:
+        message = f"'since' ({since}) is before the last earlier run ended ({last})"
+        raise FieldErrors({"since": [message]})
 
 
 def save_topic(values: dict, topic_id: int | None = None) -> models.Topic:

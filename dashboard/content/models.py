@@ -99,6 +99,23 @@ class Counter(Base):
     translations: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+# -- a counter's earlier runs (migration 0012) ---------------------------------------------------
+class CounterRun(Base):
+    """A run of a counter that a reset ended: from `start` to `end` (the reset's date, when the
+    current run began), why, and the statement that explains it (a slug, or empty)."""
+
+    __tablename__ = "counter_runs"
+    __table_args__ = (Index("ix_counter_runs_counter_id_start", "counter_id", "start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id", ondelete="CASCADE"))
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    statement: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow)
+
+
 # -- topics (migration 0009) --------------------------------------------------------------------
 class Topic(Base):
     """What statements are about: /topics/<slug> lists them, with a name per language."""

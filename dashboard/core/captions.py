@@ -44,6 +44,18 @@ def counter_parts(
     return number, f"{rest} - {note}" if note else rest
 
 
+def record_caption(days: int, locale: str | None = None) -> str:
+    """A counter's longest run: "record: 412 days", "рекорд: 412 дней"."""
+    words = language(locale)
+    return plural(words.record_forms(), days, words.code)
+
+
+def days_text(days: int, locale: str | None = None) -> str:
+    """A run's length: "412 days", "412 дней"."""
+    words = language(locale)
+    return plural(words.badge_since, days, words.code)
+
+
 def date_line(day: dt.date, locale: str | None = None) -> str:
     words = language(locale)
     return format_date(day, words.date_pattern or "long", locale=words.code)

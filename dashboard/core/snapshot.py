@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from dashboard.core import timecalc
 from dashboard.core.captions import counter_caption, counter_parts, date_line
+from dashboard.core.runs import Record, RunDef, RunReading, current_run, read_runs, record_of
 from dashboard.i18n.languages import supported
 
 
@@ -35,6 +36,8 @@ class CounterDef:
     translations: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
     # The counter's other fields, which the snapshot passes to templates as they are.
     extra: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
+    # Its earlier runs, oldest first, each ended by a reset; the current one starts at `since`.
+    runs: tuple[RunDef, ...] = dataclasses.field(default=(), hash=False, compare=False)
 
     def text_in(self, locale: str) -> tuple[str, str]:
         translated = self.translations.get(locale, {})
@@ -196,6 +199,10 @@ class CounterReading:
     note: str
     next_change: dt.datetime
     extra: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
+    # The earlier runs (oldest first), the current one, and the longest of them all.
+    runs: tuple[RunReading, ...] = ()
+    current: RunReading | None = None
+    record: Record | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -331,6 +338,8 @@ def _read_counter(at: dt.datetime, counter: CounterDef, locale: str) -> CounterR
     days = timecalc.days_since(at, counter.timezone, counter.since)
     event, note = counter.text_in(locale)
     number, caption = counter_parts(days, event, note, locale)
+    earlier = read_runs(counter.runs, locale)
+    current = current_run(counter.since, days, locale)
     return CounterReading(
         slug=counter.slug,
         since=counter.since,
@@ -343,4 +352,7 @@ def _read_counter(at: dt.datetime, counter: CounterDef, locale: str) -> CounterR
         note=note,
         next_change=timecalc.next_date_change(at, counter.timezone),
         extra=counter.extra,
+        runs=earlier,
+        current=current,
+        record=record_of(earlier, current, locale),
     )

@@ -110,6 +110,11 @@ def days_since(at: dt.datetime, zone_name: str, since: dt.date) -> int:
     return (local_date(at, zone_name) - since).days
 
 
+def days_between(start: dt.date, end: dt.date) -> int:
+    """Calendar days from `start` to `end` (a counter's run): 0 when it ended the day it began."""
+    return (end - start).days
+
+
 def floor_minute(at: dt.datetime) -> dt.datetime:
     return as_utc(at).replace(second=0, microsecond=0)
 

@@ -37,6 +37,11 @@ class Language:
     # finds "посольство"); None searches its statements by whole words. On PostgreSQL the
     # configuration `dashboard_<stemmer>` must exist: a migration creates it (see 0008).
     stemmer: str | None = None
+    # A counter's longest run ("record: 412 days"); a language without them says the days alone.
+    record: Plurals = dataclasses.field(default_factory=dict)
+
+    def record_forms(self) -> Plurals:
+        return self.record or self.badge_since
 
     def caption_forms(self, counting_down: bool) -> Plurals:
         return self.until if counting_down else self.since
@@ -61,6 +66,7 @@ ENGLISH = Language(
     },
     badge_since={"one": "{n} day", "other": "{n} days"},
     badge_until={"one": "in {n} day", "other": "in {n} days"},
+    record={"one": "record: {n} day", "other": "record: {n} days"},
     date_pattern="d MMMM y",
     drop_article="the ",
     stemmer="english",
@@ -86,6 +92,12 @@ RUSSIAN = Language(
     },
     badge_since={"one": "{n} день", "few": "{n} дня", "many": "{n} дней", "other": "{n} дня"},
     badge_until={"one": "{n} день", "few": "{n} дня", "many": "{n} дней", "other": "{n} дня"},
+    record={
+        "one": "рекорд: {n} день",
+        "few": "рекорд: {n} дня",
+        "many": "рекорд: {n} дней",
+        "other": "рекорд: {n} дня",
+    },
     label_prefix_since="с ",
     label_prefix_until="до ",
     stemmer="russian",

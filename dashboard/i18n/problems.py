@@ -27,6 +27,20 @@ PATTERNS = (
     N_("the %(key)s %(value)s is already used"),
     N_("'latest_count' must be a whole number, 0 or more (at most %(most)s)"),
     N_("must be a whole number of minutes from %(low)s to %(high)s"),
+    # a counter's reset (content/resets.py)
+    N_("%(value)s is not a date such as 2018-03-04"),
+    N_("missing 'on': the date the run ends, such as 2018-03-04"),
+    N_(
+        "%(on)s is before the current run began (%(since)s): a reset cannot end it before it "
+        "started"
+    ),
+    N_("%(on)s is in the future: today is %(today)s in %(zone)s"),
+    N_("'reason' must not be empty: say why the counter starts again"),
+    N_("'reason' may have at most %(most)s characters"),
+    N_("there is no statement %(value)s"),
+    N_("the statement %(value)s is a draft: publish it first"),
+    N_("statement %(value)s must be lower-case letters, digits and hyphens"),
+    N_("'since' (%(since)s) is before the last earlier run ended (%(end)s)"),
 )
 
 

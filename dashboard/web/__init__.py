@@ -16,6 +16,7 @@ from dashboard.web import (
     errors,
     headers,
     health,
+    metrics,
     params,
     public,
     sitemap,
@@ -42,4 +43,5 @@ def register(app: Flask) -> None:
     badges.register(app)
     cards.register(app)
     health.register(app)
+    metrics.register(app)  # /metrics, and the count of every request
     admin.register(app)

@@ -26,7 +26,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from flask import Flask
 
-from dashboard import config
+from dashboard import config, metrics
 from dashboard.cache import live
 from dashboard.content import models, store
 from dashboard.core import timecalc
@@ -76,10 +76,12 @@ def tick(
         lost.set()
         return
     now = timecalc.utcnow()
+    started = timecalc.mark()
     with app.app_context():
         written = _warm(app, now)
         beat(app, now)
         coming = _next_statement_change(app, now)
+    metrics.observe_tick(timecalc.seconds_since(started))
     if progress is not None:
         progress.done()
     if wake is not None and coming is not None and coming < timecalc.next_minute(now):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email
 import re
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 from dashboard import config
+from dashboard.version import DISTRIBUTION, VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,8 +21,16 @@ def test_wheel_serves_the_page_with_its_templates_and_styles(tmp_path):
          "-w", str(tmp_path / "wheels"), str(ROOT)],
         check=True,
     )  # fmt: skip
-    wheel = next((tmp_path / "wheels").glob("dashboard-*.whl"))
+    wheel = next((tmp_path / "wheels").glob("days_since_dashboard-*.whl"))
+    assert wheel.name.startswith(f"days_since_dashboard-{VERSION}-")
     names = set(zipfile.ZipFile(wheel).namelist())
+    info = f"days_since_dashboard-{VERSION}.dist-info"
+    meta = email.message_from_bytes(zipfile.ZipFile(wheel).read(f"{info}/METADATA"))
+    assert (meta["Name"], meta["Version"]) == (DISTRIBUTION, VERSION)
+    assert meta["License-Expression"] == "MIT"
+    assert any(url.startswith("Source, https://") for url in meta.get_all("Project-URL"))
+    assert "Framework :: Flask" in meta.get_all("Classifier")
+    assert f"{info}/licenses/LICENSE" in names
     for expected in (
         "dashboard/templates/public/index.html",
         "dashboard/templates/public/base.html",

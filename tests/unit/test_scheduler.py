@@ -40,9 +40,9 @@ def test_warmed_bytes_serve_requests_without_rendering(app, monkeypatch, at_refe
     written = pages.warm(REFERENCE_INSTANT)
     # This minute and the next: page, fragment and JSON in two languages; the whole embed and
     # one per counter, as page and fragment, in two languages; each counter's two badges in two
-    # languages; and its share card and PNG badge (1x and 2x), in two languages. The demo has
-    # two counters.
-    assert written == 2 * (3 * 2 + 3 * 2 * 2 + 2 * 2 * 2 + 3 * 2 * 2)
+    # languages; each counter's page and its live block in two languages; and its share card
+    # and PNG badge (1x and 2x), in two languages. The demo has two counters.
+    assert written == 2 * (3 * 2 + 3 * 2 * 2 + 2 * 2 * 2 + 2 * 2 * 2 + 3 * 2 * 2)
     # A fresh web process: nothing in its memory, only the store's warm rows.
     web = create_app(
         {"DATABASE_URL": app.config["DATABASE_URL"], "INSTANCE_PATH": "/tmp/x", "SECRET_KEY": "t"}
@@ -60,6 +60,9 @@ def test_warmed_bytes_serve_requests_without_rendering(app, monkeypatch, at_refe
     assert "693" in client.get("/embed?counters=salisbury").get_data(as_text=True)
     assert "693 days" in client.get("/badge/salisbury.svg").get_data(as_text=True)
     assert client.get("/badge/glushkov.json?lang=ru").json["message"] == "685 дней"
+    assert "record: 693 days" in client.get("/counters/salisbury").get_data(as_text=True)
+    live = client.get("/counters/glushkov?lang=ru", headers={"HX-Request": "true"})
+    assert "рекорд: 685 дней" in live.get_data(as_text=True)
     at_reference.shift(dt.timedelta(minutes=1))  # the next minute was warmed ahead
     assert "17:59" in client.get("/").get_data(as_text=True)
     web.extensions[STORE].engine.dispose()

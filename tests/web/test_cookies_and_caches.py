@@ -17,6 +17,8 @@ PATH_VALUES = {
     "badges.badge_png": {"slug": "salisbury"},
     "cards.counter_card": {"slug": "salisbury"},
     "cards.statement_card": {"slug": "lavrov-times-of-india-2020"},
+    "public.counter": {"slug": "salisbury"},
+    "api.get_counter": {"slug": "salisbury"},
     "public.topic": {"slug": "osce"},
     "atom.topic_feed": {"slug": "osce"},
     "sitemap.numbered": {"int:number": "1"},

@@ -58,7 +58,7 @@ COUNTER = Entity(
 _DEFINED = {f.name for f in dataclasses.fields(CounterDef)}
 
 
-def definition(row, site_zone: str) -> CounterDef:
+def definition(row, site_zone: str, runs=()) -> CounterDef:
     extra = {f.name: getattr(row, f.name) for f in COUNTER.fields if f.name not in _DEFINED}
     return CounterDef(
         slug=row.slug,
@@ -68,4 +68,5 @@ def definition(row, site_zone: str) -> CounterDef:
         note=row.note,
         translations=row.translations or {},
         extra=extra,
+        runs=tuple(runs),
     )

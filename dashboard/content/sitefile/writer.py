@@ -15,8 +15,9 @@ import sqlalchemy as sa
 import tomli_w
 
 from dashboard import config
-from dashboard.content import models, store
+from dashboard.content import models, resets, store
 from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, TOPIC
+from dashboard.content.schema import run as run_schema
 
 HEADER = "# Exported by `dashboard export`; `dashboard load` reads it back.\n\n"
 
@@ -40,7 +41,7 @@ def site_document(db, wrap=lambda rows: rows) -> dict:
     counters = db.scalars(
         sa.select(models.Counter).order_by(models.Counter.position, models.Counter.id)
     )
-    document["counters"] = [COUNTER.export(c) for c in counters]
+    document["counters"] = [_counter(db, c) for c in counters]
     document["topics"] = [TOPIC.export(t) for t in store.topics(db)]  # before the statements
     statements = db.scalars(
         sa.select(models.Statement).order_by(models.Statement.published, models.Statement.id)
@@ -48,6 +49,13 @@ def site_document(db, wrap=lambda rows: rows) -> dict:
     # `published` is aware UTC: written with its offset.
     document["statements"] = [STATEMENT.export(s) for s in wrap(statements)]
     return {key: value for key, value in document.items() if value != []}
+
+
+def _counter(db, row: models.Counter) -> dict:
+    """A counter's table, with its earlier runs as [[counters.runs]] (oldest first)."""
+    table = COUNTER.export(row)
+    runs = [run_schema.exported(run) for run in resets.runs_of(db, row.id)]
+    return {**table, "runs": runs} if runs else table
 
 
 def _has_carriage_return(value) -> bool:

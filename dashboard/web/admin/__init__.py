@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dashboard.web.admin import access as access
 from dashboard.web.admin import audit_log as audit_log
+from dashboard.web.admin import counters as counters
 from dashboard.web.admin import feeds as feeds
 from dashboard.web.admin import history as history
 from dashboard.web.admin import language as language

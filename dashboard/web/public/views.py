@@ -46,7 +46,8 @@ def usual_pages(_content: SiteContent):
 def _respond(
     rendered: Rendered, now: dt.datetime, choice: language_choice.Choice, hx: bool
 ) -> Response:
-    fragments = ("public.index", "public.archive")  # the URLs whose fragments htmx asks for
+    # The URLs whose fragments htmx asks for.
+    fragments = ("public.index", "public.archive", "public.counter")
     vary = ["HX-Request"] if request.endpoint in fragments else []
     if not choice.explicit:  # the language came from the cookie or Accept-Language
         vary += ["Accept-Language", "Cookie"]
