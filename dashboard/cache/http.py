@@ -20,7 +20,9 @@ def cached_response(
     now: dt.datetime,
     mimetype: str = "text/html",
     vary: tuple[str, ...] = (),
+    marks: bool = True,
 ) -> Response:
+    """`marks`: the bytes may hold per-request marks to fill (text does; an image never)."""
     seconds = timecalc.whole_seconds_left(rendered.next_change, now)
     headers = {
         "ETag": rendered.etag,
@@ -32,7 +34,7 @@ def cached_response(
     # If-None-Match compares weakly (RFC 9110 13.1.2).
     if request.if_none_match.contains_weak(rendered.etag.removeprefix("W/").strip('"')):
         return Response(status=304, headers=headers)
-    body = fill_delay(rendered.body, rendered.next_change, now, _origin)
+    body = fill_delay(rendered.body, rendered.next_change, now, _origin) if marks else rendered.body
     charset = "; charset=utf-8" if mimetype.startswith("text/") else ""
     response = Response(body, headers=headers, content_type=mimetype + charset)
     return response

@@ -84,3 +84,8 @@ def robots() -> str:
 
 def board(query_string: str, fragment: bool) -> str:
     return f"board:{'live' if fragment else 'page'}:{query_string}"
+
+
+def card(kind: str, slug: str, locale: str) -> str:
+    """A share card: kind is "counter" or "statement"."""
+    return f"card.{kind}:{slug}:{locale}"

@@ -43,8 +43,8 @@ MAX_AGE_MARK = b"__MAX_AGE_S__"
 ORIGIN_MARK = b"__ORIGIN__"
 SAFE_ORIGIN = re.compile(r"https?://[A-Za-z0-9.:\[\]-]+")
 
-# A view turns a snapshot into text and says when that text next changes.
-View = Callable[[Snapshot], tuple[str, dt.datetime]]
+# A view turns a snapshot into text (or an image's bytes) and says when that next changes.
+View = Callable[[Snapshot], tuple[str | bytes, dt.datetime]]
 # The views the scheduler warms, named from the content and the languages (a badge per counter
 # and language, say): (key, view, locale) each.
 Family = Callable[[SiteContent], Iterable[tuple[str, View, str]]]
@@ -152,10 +152,12 @@ class LivePages:
         else:  # the scheduler renders ahead, outside any request; links stay relative
             with self.app.test_request_context("/"):
                 text, next_change = view(shot)
-        # The instant of the next change is the same for every reader: written in once, here.
-        body = text.encode("utf-8").replace(
-            NEXT_CHANGE_MARK, str(timecalc.epoch_millis(next_change)).encode()
-        )
+        if isinstance(text, bytes):  # an image: kept as drawn, it holds no marks
+            body = text
+        else:  # the instant of the next change is the same for every reader: written in here
+            body = text.encode("utf-8").replace(
+                NEXT_CHANGE_MARK, str(timecalc.epoch_millis(next_change)).encode()
+            )
         return Rendered(
             body=body, etag=etag_for(body), next_change=next_change, minute=minute, valid_from=at
         )

@@ -12,6 +12,7 @@ from dashboard.web import (
     auth,
     badges,
     board,
+    cards,
     embed,
     errors,
     headers,
@@ -42,6 +43,7 @@ def register(app: Flask) -> None:
     embed.register(app)
     badges.register(app)
     board.register(app)
+    cards.register(app)
     health.register(app)
     metrics.register(app)  # /metrics, and the count of every request
     admin.register(app)

@@ -40,9 +40,10 @@ def test_warmed_bytes_serve_requests_without_rendering(app, monkeypatch, at_refe
     written = pages.warm(REFERENCE_INSTANT)
     # This minute and the next: page, fragment and JSON in two languages; the whole embed and
     # one per counter, as page and fragment, in two languages; each counter's two badges in two
-    # languages; each counter's page and its live block in two languages; the board, as page
-    # and fragment, in two languages. The demo has two counters.
-    assert written == 2 * (3 * 2 + 3 * 2 * 2 + 2 * 2 * 2 + 2 * 2 * 2 + 2 * 2)
+    # languages; each counter's page and its live block in two languages; its share card and
+    # PNG badge (1x and 2x), in two languages; the board, as page and fragment, in two
+    # languages. The demo has two counters.
+    assert written == 2 * (3 * 2 + 3 * 2 * 2 + 2 * 2 * 2 + 2 * 2 * 2 + 3 * 2 * 2 + 2 * 2)
     # A fresh web process: nothing in its memory, only the store's warm rows.
     web = create_app(
         {"DATABASE_URL": app.config["DATABASE_URL"], "INSTANCE_PATH": "/tmp/x", "SECRET_KEY": "t"}
@@ -79,6 +80,8 @@ WARMED_URLS = [
     ("/board?lang=ru", {"HX-Request": "true"}),
     ("/badge/salisbury.svg", {}),
     ("/badge/salisbury.json?lang=ru", {}),
+    ("/badge/glushkov.png?scale=2", {}),
+    ("/counters/salisbury/card.png?lang=ru", {}),
 ]
 
 

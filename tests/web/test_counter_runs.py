@@ -257,9 +257,10 @@ def test_the_counter_page_shows_the_runs_the_record_and_ways_to_share_live_and_w
     assert "Current run since 01.06.2019 (Europe/London): 239 days" in html
     assert "record: 454 days" in html and long_reason.strip() in html
     assert f'<a href="/statements/{STATEMENT}">' in html
-    assert (
-        '<meta property="og:image" content="http://localhost/counters/salisbury/card.png">' in html
-    )
+    card = "http://localhost/counters/salisbury/card.png?lang=en"
+    assert f'<meta property="og:image" content="{card}">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert client.get(card).headers["Content-Type"] == "image/png"  # the card it points to
     assert '<meta property="og:title" content="239 days have passed' in html
     for shared in (
         'value="http://localhost/counters/salisbury"',
