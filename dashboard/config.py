@@ -49,9 +49,15 @@ ENVIRONMENT_KEYS = {
     "STATIC_CACHE_SECONDS": kinds.seconds(whole=True),
     # `dashboard serve` replaces a scheduler silent this long
     "SCHEDULER_HANG_SECONDS": kinds.seconds(whole=True),
+    # /healthz calls a scheduler stale whose heartbeat is older than this
+    "SCHEDULER_STALE_SECONDS": kinds.seconds(whole=True),
+    # lets a scraper off this machine read /metrics, as `Authorization: Bearer …`
+    "METRICS_TOKEN": kinds.secret(min_length=16),
     "SESSION_COOKIE_SECURE": kinds.boolean(),
     "LOG_LEVEL": kinds.choice(*LOG_LEVELS),
     "LOG_FORMAT": kinds.choice(*LOG_FORMATS),
+    # webhooks may go to loopback and private networks (tests, an intranet receiver)
+    "WEBHOOK_ALLOW_PRIVATE": kinds.boolean(),
 }
 # One CSP source expression for frame-ancestors: '*', scheme://host[:port] (an optional leading
 # "*." on the host), or 'self' / 'none' (quotes optional). Nothing that could end the directive.
@@ -65,8 +71,6 @@ FRAME_SOURCE = re.compile(
 # `snapshot --at`. Before 1900 most zones ran on local mean time (offsets such as -00:01:15);
 # the year 1 or 9999 is a typo or a probe, and overflows date arithmetic near its ends.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
-# The scheduler beats every minute; two missed beats mean it is gone.
-HEARTBEAT_STALE_SECONDS = 150
 SCHEDULER_STANDBY_RETRY_SECONDS = 5
 # Rendered bytes kept per web process (least recently used go first).
 MEMORY_ENTRIES = 512
@@ -124,6 +128,14 @@ SITE_FILE_MAX_ENTRIES = 1_000_000  # keys, key parts, tables, arrays and inline 
 # being filled wait for it before going to the app themselves.
 NGINX_CACHE_INACTIVE_SECONDS = 600
 NGINX_CACHE_LOCK_TIMEOUT_SECONDS = 5
+# Webhooks out: how often the scheduler looks for due deliveries; the back-off after each failed
+# attempt (the last repeats), as Standard Webhooks suggests; how long after its event a
+# delivery is retried; and how old a statement's `published` may be for its announcement.
+WEBHOOK_PUMP_SECONDS = 2
+WEBHOOK_RETRY_SECONDS = (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600)
+WEBHOOK_RETRY_HOURS = 24
+WEBHOOK_ANNOUNCE_HOURS = 24
+WEBHOOK_LOG_PER_PAGE = 50
 
 
 def defaults() -> dict:
@@ -158,12 +170,21 @@ def defaults() -> dict:
         "FEED_READ_TIMEOUT": 15.0,
         "FEED_TOTAL_TIMEOUT": 60.0,  # a server dribbling bytes is cut off after this
         "FEED_MAX_BYTES": 5 * 1024 * 1024,
+        # Webhooks out (dashboard/worker/webhooks.py): attempts in flight at once, and how
+        # long one waits to connect and for each read of the answer.
+        "WEBHOOK_ALLOW_PRIVATE": False,
+        "WEBHOOK_CONCURRENCY": 4,
+        "WEBHOOK_CONNECT_TIMEOUT": 3.0,
+        "WEBHOOK_READ_TIMEOUT": 5.0,
         # Logs: every process, one set-up (dashboard/logs.py).
         "LOG_LEVEL": "INFO",
         "LOG_FORMAT": LOG_FORMATS[0],
         # `dashboard serve`: the scheduler pulses twice a second while it stands by or while
         # its minute ticks keep finishing; one silent this long is stopped and replaced.
         "SCHEDULER_HANG_SECONDS": 120,
+        # The scheduler beats every minute: three minutes is two beats missed, and a margin.
+        "SCHEDULER_STALE_SECONDS": 180,
+        "METRICS_TOKEN": None,  # /metrics from loopback only
     }
 
 

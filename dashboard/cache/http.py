@@ -52,10 +52,12 @@ def cached_response(
     now: dt.datetime,
     mimetype: str = "text/html",
     vary: tuple[str, ...] = (),
+    marks: bool = True,
 ) -> Response:
+    """`marks`: the bytes may hold per-request marks to fill (text does; an image never)."""
     headers = cache_headers(rendered, now, vary)
     # The ETag check comes first, so a revalidation costs no rendering and no copying.
     if revalidated(request, rendered):
         return Response(status=304, headers=headers)
-    body = filled_body(rendered, now, request)
+    body = filled_body(rendered, now, request) if marks else rendered.body
     return Response(body, headers=headers, content_type=content_type(mimetype))

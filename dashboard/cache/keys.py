@@ -38,6 +38,22 @@ def api_statement(slug: str) -> str:
     return f"api.statement:{slug}"
 
 
+def api_counters(locale: str) -> str:
+    return f"api.counters:{locale}"
+
+
+def api_counter(slug: str, locale: str) -> str:
+    return f"api.counter:{slug}:{locale}"
+
+
+def counter_page(locale: str, slug: str) -> str:
+    return f"counter:{locale}:{slug}"
+
+
+def counter_live(locale: str, slug: str) -> str:
+    return f"counter.live:{locale}:{slug}"
+
+
 def atom(host_url: str, asked_locale: str, topic: str = "") -> str:
     # Absolute links depend on the host asked for, so the bytes are kept per host.
     return f"atom:{asked_locale}:{topic}:{host_url}"
@@ -64,3 +80,12 @@ def sitemap(number: int) -> str:
 
 def robots() -> str:
     return "robots"
+
+
+def board(query_string: str, fragment: bool) -> str:
+    return f"board:{'live' if fragment else 'page'}:{query_string}"
+
+
+def card(kind: str, slug: str, locale: str) -> str:
+    """A share card: kind is "counter" or "statement"."""
+    return f"card.{kind}:{slug}:{locale}"

@@ -24,7 +24,7 @@ from concurrent.futures import Future
 import sqlalchemy as sa
 from flask import Flask, current_app, has_request_context
 
-from dashboard import config
+from dashboard import config, metrics
 from dashboard.content import models, store
 from dashboard.core import timecalc
 from dashboard.core.snapshot import SiteContent, Snapshot, snapshot
@@ -44,8 +44,8 @@ MAX_AGE_MARK = b"__MAX_AGE_S__"
 ORIGIN_MARK = b"__ORIGIN__"
 SAFE_ORIGIN = re.compile(r"https?://[A-Za-z0-9.:\[\]-]+")
 
-# A view turns a snapshot into text and says when that text next changes.
-View = Callable[[Snapshot], tuple[str, dt.datetime]]
+# A view turns a snapshot into text (or an image's bytes) and says when that next changes.
+View = Callable[[Snapshot], tuple[str | bytes, dt.datetime]]
 # The views the scheduler warms, named from the content and the languages (a badge per counter
 # and language, say): (key, view, locale) each.
 Family = Callable[[SiteContent], Iterable[tuple[str, View, str]]]
@@ -141,6 +141,7 @@ class LivePages:
             self._generation += 1
             self._content = None
             self._content_checked = None
+        metrics.set_cache_entries(0)
 
     # -- rendering -------------------------------------------------------------------------
     def render(
@@ -161,10 +162,12 @@ class LivePages:
         else:  # the scheduler renders ahead, outside any request; links stay relative
             with self.app.test_request_context("/"):
                 text, next_change = view(shot)
-        # The instant of the next change is the same for every reader: written in once, here.
-        body = text.encode("utf-8").replace(
-            NEXT_CHANGE_MARK, str(timecalc.epoch_millis(next_change)).encode()
-        )
+        if isinstance(text, bytes):  # an image: kept as drawn, it holds no marks
+            body = text
+        else:  # the instant of the next change is the same for every reader: written in here
+            body = text.encode("utf-8").replace(
+                NEXT_CHANGE_MARK, str(timecalc.epoch_millis(next_change)).encode()
+            )
         return Rendered(
             body=body, etag=etag_for(body), next_change=next_change, minute=minute, valid_from=at
         )
@@ -185,9 +188,15 @@ class LivePages:
                 flight = self._flights[(key, minute)] = Future()
                 generation = self._generation
         if not leader:  # another request is rendering these bytes: wait for them
+            metrics.count_cache_lookup("waited")
             return flight.result()
         try:
-            found = self._warmed(key, at) or self.render(at, view, locale=locale)
+            found = self._warmed(key, at)
+            if found is None:
+                found = self.render(at, view, locale=locale)
+                metrics.count_cache_lookup("rendered")
+            else:
+                metrics.count_cache_lookup("warmed")
         except BaseException as error:  # the waiters get the error, never a hang
             self._land(key, minute, flight, generation)
             flight.set_exception(error)
@@ -209,6 +218,7 @@ class LivePages:
         # out the page everyone is reading.
         with self._lock, contextlib.suppress(KeyError):  # it may just have been dropped
             self._memory.move_to_end((key, minute))
+        metrics.count_cache_lookup("memory")  # whether Flask or the fast path asked
         return found
 
     def _land(self, key, minute, flight: Future, generation: int, found=None) -> None:
@@ -223,6 +233,7 @@ class LivePages:
                 self._memory.popitem(last=False)
             for stale in [k for k in self._memory if k[1] < minute]:
                 del self._memory[stale]
+            metrics.set_cache_entries(len(self._memory))
 
     def _warmed(self, key: str, at: dt.datetime) -> Rendered | None:
         the_store: store.Store = store.store_of(self.app)

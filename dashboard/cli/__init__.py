@@ -7,12 +7,14 @@ import click
 from flask.cli import FlaskGroup
 
 from dashboard import config
-from dashboard.cli import accounts, audit, content, nginx, serve
+from dashboard.cli import accounts, audit, content, counters, nginx, serve
+from dashboard.version import DISTRIBUTION, VERSION
 
 
 def register(app) -> None:
     for command in (
         *content.COMMANDS,
+        *counters.COMMANDS,
         *accounts.COMMANDS,
         *audit.COMMANDS,
         *serve.COMMANDS,
@@ -45,4 +47,9 @@ class DashboardGroup(FlaskGroup):
         return super().list_commands(ctx)
 
 
-main = DashboardGroup(create_app=_create_app, help="A live 'days since' dashboard.")
+main = DashboardGroup(
+    create_app=_create_app,
+    help="A live 'days since' dashboard.",
+    add_version_option=False,  # Flask's prints Flask's version; this one prints ours
+)
+click.version_option(VERSION, "--version", package_name=DISTRIBUTION, prog_name="dashboard")(main)

@@ -82,7 +82,9 @@ def snapshot_text(shot: Snapshot) -> str:
     lines += [f"{clock.label}: {clock.time}" for clock in shot.clocks]
     if shot.contact:
         lines.append(shot.contact)
-    lines += [counter.text for counter in shot.counters]
+    for counter in shot.counters:
+        lines.append(counter.text)
+        lines += [f"  {mark.today_text}" for mark in counter.milestones_today]
     if shot.featured:
         lines.append(f"Featured: {shot.featured.item.title}")
     lines += [f"{s.date_text} - {s.item.title}" for s in shot.latest]

@@ -16,6 +16,7 @@ from dashboard import logs
 from dashboard.cli import supervisor
 from dashboard.content import store
 from dashboard.content.store import current_store
+from dashboard.metrics import shared_files
 from dashboard.web.auth import secretkey
 from dashboard.worker import scheduler
 
@@ -87,13 +88,22 @@ def serve_command(host, port, workers, threads, no_scheduler):
             )
     env = {**os.environ, "DATABASE_URL": current_app.config["DATABASE_URL"]}
     env["INSTANCE_PATH"] = current_app.instance_path
+    # Each child writes its metrics there and /metrics adds them up: a directory of this run's
+    # own, empty before the first child starts (dashboard/metrics/shared_files.py).
+    metrics_dir = shared_files.fresh_directory(current_app.instance_path, port)
+    env[shared_files.ENVIRONMENT_KEY] = str(metrics_dir)
     web = web_command("dashboard:create_app", host, port, workers, threads)
     scheduler_argv = None if no_scheduler else [sys.executable, "-m", "dashboard", "scheduler"]
     keeper = supervisor.Supervisor(
-        web, scheduler_argv, env, port, workers, current_app.config["SCHEDULER_HANG_SECONDS"]
-    )
+        web, scheduler_argv, env, port, workers, current_app.config["SCHEDULER_HANG_SECONDS"],
+        metrics_dir=metrics_dir,
+    )  # fmt: skip
     click.echo(f"Dashboard running at http://{host}:{port}/  (Ctrl-C stops it)")
-    sys.exit(keeper.run())
+    try:
+        code = keeper.run()
+    finally:
+        shared_files.remove_directory(metrics_dir)
+    sys.exit(code)
 
 
 COMMANDS = [scheduler_command, serve_command]

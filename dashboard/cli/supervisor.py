@@ -15,6 +15,8 @@ processes, and whichever dies or hangs is replaced, until the supervisor is told
   it stops them in order. On Linux each also asks the kernel for SIGTERM when the supervisor
   dies (PR_SET_PDEATHSIG): `kill -9` of `dashboard serve` stops granian (and with it its workers)
   and the scheduler, and frees the port. Under systemd the unit's control group does the same.
+- Every child writes its metrics to files in one directory (PROMETHEUS_MULTIPROC_DIR) that
+  /metrics adds up; a dead child's live gauges are dropped from it (its counts stay).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dashboard.core import timecalc
+from dashboard.metrics import shared_files
+from dashboard.metrics.shared_files import SWEEP_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +97,7 @@ class Supervisor:
         port: int,
         workers: int,
         hang_seconds: float,
+        metrics_dir: Path | None = None,
     ):
         self.web = Child("web server", web_argv)
         self.scheduler = Child("scheduler", scheduler_argv) if scheduler_argv else None
@@ -101,6 +106,8 @@ class Supervisor:
         self.workers = workers
         self.hang_seconds = hang_seconds
         self.retiring: list[Retiring] = []
+        self.metrics_dir = metrics_dir  # the children's PROMETHEUS_MULTIPROC_DIR
+        self.swept = timecalc.mark()
         self.stopping = False  # a flag, not an Event: a signal handler must not take a lock
 
     @property
@@ -116,6 +123,7 @@ class Supervisor:
             for child in self.children:
                 self._look_after(child)
             self._retire_old_workers()
+            self._sweep_metrics()
             time.sleep(LOOP_SECONDS)
         self._stop_everything()
         return 0
@@ -145,6 +153,8 @@ class Supervisor:
             self.retiring.append(
                 Retiring(child.process.pid, listening_sockets(self.port), timecalc.mark())
             )
+        if self.metrics_dir is not None:
+            shared_files.process_gone(child.process.pid, self.metrics_dir)
         self._forget(child)
         child.due = timecalc.mark() + delay
 
@@ -206,6 +216,14 @@ class Supervisor:
         if since is not None and timecalc.seconds_since(since) > STOP_SECONDS:
             log.warning("%s (pid %d) ignored TERM; killing it", child.name, child.process.pid)
             signal_group(child.process.pid, signal.SIGKILL)
+
+    # -- metrics ------------------------------------------------------------------------------
+    def _sweep_metrics(self) -> None:
+        """Web workers granian replaced: their live gauges are dropped (their counts stay)."""
+        if self.metrics_dir is None or timecalc.seconds_since(self.swept) < SWEEP_SECONDS:
+            return
+        self.swept = timecalc.mark()
+        shared_files.sweep(self.metrics_dir)
 
     # -- granian's orphaned workers ----------------------------------------------------------
     def _retire_old_workers(self) -> None:

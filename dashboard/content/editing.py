@@ -17,6 +17,7 @@ from dashboard.content import audit, models, rendering, revisions, store, versio
 from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, TOPIC, Context, FieldErrors
 from dashboard.content.schema.topic import undeclared
 from dashboard.core.timecalc import utcnow
+from dashboard.webhooks import announcements
 
 
 class Conflict(Exception):
@@ -145,6 +146,7 @@ def save_statement(
         if was_draft and not row.draft:
             audit.record(db, "statement.publish", row.slug)
         db.flush()
+        announcements.announce(db, row, utcnow())  # published now: statement.published
         if former is not None:
             versions.follow_rename(db, former, row.slug)
         wrong = versions.problems(db, [row.slug])
@@ -211,7 +213,19 @@ def _unique(db: Session, model, column: str, value: str, own_id: int | None, lab
 def save_counter(values: dict, counter_id: int | None = None) -> models.Counter:
     with content_write() as db:
         checked = COUNTER.check(values)
+        _since_after_runs(db, checked["since"], counter_id)
         return _save_ordered(db, models.Counter, "slug", checked, counter_id)
+
+
+def _since_after_runs(db: Session, since, counter_id: int | None) -> None:
+    """The current run cannot begin before the last earlier run ended (content/resets.py)."""
+    if counter_id is None or since is None:
+        return
+    run = models.CounterRun
+    last = db.scalar(sa.select(sa.func.max(run.end)).where(run.counter_id == counter_id))
+    if last is not None and since < last:
+        message = f"'since' ({since}) is before the last earlier run ended ({last})"
+        raise FieldErrors({"since": [message]})
 
 
 def save_topic(values: dict, topic_id: int | None = None) -> models.Topic:

@@ -97,6 +97,50 @@ class Counter(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     # {"ru": {"event": "...", "note": "..."}}: the counter's words in other languages.
     translations: Mapped[dict] = mapped_column(JSON, default=dict)
+    # How it reads, and its milestones (migration 0013; schema/counter.py says what each means).
+    display: Mapped[str] = mapped_column(String(20), default="days", server_default="days")
+    calendar: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    milestones: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    every: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    anniversaries: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class MilestoneAnnouncement(Base):
+    """A milestone announced (or, older than the newest one due, passed over): at most one row
+    per counter, run (`since`) and milestone, which the database guarantees, so that two
+    schedulers can never both announce one (content/milestones.py)."""
+
+    __tablename__ = "milestone_announcements"
+    __table_args__ = (
+        UniqueConstraint("counter_slug", "since", "kind", "value", name="uq_milestone_once"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    counter_slug: Mapped[str] = mapped_column(String(100))
+    since: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(10))  # "days" or "years"
+    value: Mapped[int] = mapped_column(Integer)
+    reached_on: Mapped[dt.date] = mapped_column(Date)  # the counter's local date
+    announced_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The draft statement in the site's language ("" when passed over).
+    statement_slug: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+
+# -- a counter's earlier runs (migration 0012) ---------------------------------------------------
+class CounterRun(Base):
+    """A run of a counter that a reset ended: from `start` to `end` (the reset's date, when the
+    current run began), why, and the statement that explains it (a slug, or empty)."""
+
+    __tablename__ = "counter_runs"
+    __table_args__ = (Index("ix_counter_runs_counter_id_start", "counter_id", "start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id", ondelete="CASCADE"))
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    statement: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow)
 
 
 # -- topics (migration 0009) --------------------------------------------------------------------

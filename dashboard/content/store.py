@@ -22,6 +22,7 @@ from dashboard.content.filters import StatementFilters
 from dashboard.content.schema import counter as counter_schema
 from dashboard.content.schema import statement as statement_schema
 from dashboard.core import timecalc
+from dashboard.core.runs import RunDef
 from dashboard.core.snapshot import ClockDef, SiteContent, StatementItem, TopicDef
 from dashboard.search import sqlite as search_sqlite
 
@@ -157,6 +158,7 @@ def read_content(
     counters = session.scalars(
         sa.select(models.Counter).order_by(models.Counter.position, models.Counter.id)
     ).all()
+    runs = counter_runs(session, at)
     wanted = site.latest_count + 1  # the featured one, then the latest
     seen = visible_at(at, include_drafts)
     # One version of each statement, so that `wanted` rows are that many statements.
@@ -185,7 +187,9 @@ def read_content(
         contact=site.contact,
         locale=site.locale,
         clocks=tuple(ClockDef(c.label, c.timezone, c.hour12, c.translations or {}) for c in clocks),
-        counters=tuple(counter_schema.definition(c, site.timezone) for c in counters),
+        counters=tuple(
+            counter_schema.definition(c, site.timezone, runs.get(c.id, ())) for c in counters
+        ),
         statements=tuple(statement_schema.item(row) for row in held),
         latest_count=site.latest_count,
         read_at=at,
@@ -194,6 +198,22 @@ def read_content(
         topics=topic_defs(session, site.locale),
         translations=site.translations or {},
     )
+
+
+def counter_runs(session: Session, at: dt.datetime) -> dict[int, list[RunDef]]:
+    """Every counter's earlier runs (by counter id, oldest first), in one query, with the
+    title of each linked statement that readers see at `at`."""
+    run, statement = models.CounterRun, models.Statement
+    seen = sa.and_(statement.slug == run.statement, visible_at(at))
+    query = (
+        sa.select(run.counter_id, run.start, run.end, run.reason, run.statement, statement.title)
+        .outerjoin(statement, seen)
+        .order_by(run.counter_id, run.start, run.id)
+    )
+    found: dict[int, list[RunDef]] = {}
+    for counter_id, start, end, reason, slug, title in session.execute(query):
+        found.setdefault(counter_id, []).append(RunDef(start, end, reason, slug, title or ""))
+    return found
 
 
 def next_statement_change(session: Session, after: dt.datetime) -> dt.datetime | None:

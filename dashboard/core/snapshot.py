@@ -8,7 +8,9 @@ import hashlib
 from collections.abc import Iterable
 
 from dashboard.core import timecalc
-from dashboard.core.captions import counter_caption, counter_parts, date_line
+from dashboard.core.captions import date_line
+from dashboard.core.readings import CounterReading, read_counter
+from dashboard.core.runs import RunDef
 from dashboard.i18n.languages import supported
 
 
@@ -33,8 +35,17 @@ class CounterDef:
     note: str = ""
     # Per language: {"ru": {"event": "...", "note": "..."}}; missing keys fall back.
     translations: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
+    # How it reads (core/readings.py), with `calendar` (GB, RU) for working days; its
+    # milestones: day counts, every multiple of `every`, and each full year (core/milestones.py).
+    display: str = "days"
+    calendar: str = ""
+    milestones: tuple[int, ...] = ()
+    every: int | None = None
+    anniversaries: bool = False
     # The counter's other fields, which the snapshot passes to templates as they are.
     extra: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
+    # Its earlier runs, oldest first, each ended by a reset; the current one starts at `since`.
+    runs: tuple[RunDef, ...] = dataclasses.field(default=(), hash=False, compare=False)
 
     def text_in(self, locale: str) -> tuple[str, str]:
         translated = self.translations.get(locale, {})
@@ -184,21 +195,6 @@ class ClockReading:
 
 
 @dataclasses.dataclass(frozen=True)
-class CounterReading:
-    slug: str
-    since: dt.date
-    timezone: str
-    days: int
-    text: str  # the whole caption, as a sentence
-    number: str  # the caption in two parts, for templates that set the number apart:
-    caption: str  # "693" and "days have passed since the Salisbury incident - note"
-    event: str
-    note: str
-    next_change: dt.datetime
-    extra: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
-
-
-@dataclasses.dataclass(frozen=True)
 class DatedStatement:
     item: StatementItem
     date_text: str  # DD.MM.YYYY in the site's zone
@@ -214,7 +210,7 @@ class Snapshot:
     minute: dt.datetime
     date: DateLine
     clocks: tuple[ClockReading, ...]
-    counters: tuple[CounterReading, ...]
+    counters: tuple[CounterReading, ...]  # CounterReading: core/readings.py
     next_change: dt.datetime  # the earliest instant at which any of them changes
     # Statements are judged at this instant: `at` itself, or, for bytes rendered ahead for a
     # coming minute, the instant they were rendered, so they hold nothing not yet published.
@@ -279,7 +275,7 @@ def snapshot(
     )
     clocks = tuple(_read_clock(at, clock, locale) for clock in content.clocks)
     title, contact = content.words_in(locale)
-    counters = tuple(_read_counter(at, counter, locale) for counter in content.counters)
+    counters = tuple(read_counter(at, counter, locale) for counter in content.counters)
     changes = [date.next_change, *(c.next_change for c in counters)]
     if clocks:
         changes.append(timecalc.next_minute(at))
@@ -324,23 +320,4 @@ def _read_clock(at: dt.datetime, clock: ClockDef, locale: str) -> ClockReading:
         time=timecalc.clock_text(local, clock.hour12),
         utc_offset=timecalc.utc_offset_text(local),
         local_iso=local.replace(second=0, microsecond=0).isoformat(),
-    )
-
-
-def _read_counter(at: dt.datetime, counter: CounterDef, locale: str) -> CounterReading:
-    days = timecalc.days_since(at, counter.timezone, counter.since)
-    event, note = counter.text_in(locale)
-    number, caption = counter_parts(days, event, note, locale)
-    return CounterReading(
-        slug=counter.slug,
-        since=counter.since,
-        timezone=counter.timezone,
-        days=days,
-        text=counter_caption(days, event, note, locale),
-        number=number,
-        caption=caption,
-        event=event,
-        note=note,
-        next_change=timecalc.next_date_change(at, counter.timezone),
-        extra=counter.extra,
     )

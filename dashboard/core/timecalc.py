@@ -6,12 +6,14 @@ name like "posixrules" or a file path is never accepted as a zone.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 import time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays
 import pytz
 
 from dashboard.config import EARLIEST_YEAR, LATEST_YEAR
@@ -119,6 +121,89 @@ def local_date(at: dt.datetime, zone_name: str) -> dt.date:
 def days_since(at: dt.datetime, zone_name: str, since: dt.date) -> int:
     """Calendar days from `since` to today's date in the zone; negative while `since` is ahead."""
     return (local_date(at, zone_name) - since).days
+
+
+def days_between(start: dt.date, end: dt.date) -> int:
+    """Calendar days from `start` to `end` (a counter's run): 0 when it ended the day it began."""
+    return (end - start).days
+
+
+# -- calendar spans: years, months, weeks and working days (counters' readings) --------------
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` moved by whole calendar months. A day the month lacks becomes its last: 31 January
+    + 1 month is 28 February (29 in a leap year), 29 February + 1 year is 28 February."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    return add_months(day, 12 * years)
+
+
+def calendar_span(start: dt.date, end: dt.date) -> tuple[int, int, int]:
+    """(years, months, days) from `start` to `end` (not before it): the most whole months that,
+    added to `start`, do not pass `end`, then the days left. Months are always added to `start`
+    itself, never stepwise: from 31 January, 31 March is 2 months, 30 March 1 month and 30 days
+    (to 28 February, then on). Never days / 365."""
+    if end < start:
+        raise TimeError(f"{end} is before {start}")
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if add_months(start, months) > end:
+        months -= 1
+    days = (end - add_months(start, months)).days
+    return months // 12, months % 12, days
+
+
+def whole_years(start: dt.date, end: dt.date) -> int:
+    """Full years from `start` to `end` (anniversaries passed, by add_years)."""
+    return calendar_span(start, end)[0] if end >= start else 0
+
+
+def weeks_and_days(days: int) -> tuple[int, int]:
+    return divmod(days, 7)
+
+
+@lru_cache(maxsize=64)
+def calendar_problem(code: str) -> str | None:
+    """What is wrong with a public-holiday calendar's name: a country code the `holidays`
+    package knows ("GB", "RU"), optionally with one of its subdivisions ("GB-SCT")."""
+    country, _, subdivision = code.partition("-")
+    try:  # asks for the one country, rather than importing every country's module
+        holidays.country_holidays(country, subdiv=subdivision or None, years=())
+    except NotImplementedError:
+        return (
+            f"calendar {code!r} is not a country the holidays calendar knows (e.g. GB, RU, GB-SCT)"
+        )
+    return None
+
+
+@lru_cache(maxsize=4096)
+def working_days_between(start: dt.date, end: dt.date, calendar_code: str) -> int:
+    """Working days after `start` up to and including `end` (negative when `end` is earlier):
+    days that are neither the country's weekend nor one of its public holidays, and the
+    weekend days it makes working days (Russia's transferred Saturdays)."""
+    if end < start:
+        return -working_days_between(end, start, calendar_code)
+    if problem := calendar_problem(calendar_code):
+        raise TimeError(problem)
+    country, _, subdivision = calendar_code.partition("-")
+    days_off = holidays.country_holidays(
+        country, subdiv=subdivision or None, years=range(start.year, end.year + 1)
+    )
+    weekend = days_off.weekend
+    total = (end - start).days
+    weeks, rest = divmod(total, 7)
+    count = weeks * (7 - len(weekend))
+    count += sum(
+        (start + dt.timedelta(days=n)).weekday() not in weekend for n in range(1, rest + 1)
+    )
+    count -= sum(1 for day in days_off if start < day <= end and day.weekday() not in weekend)
+    count += sum(1 for day in days_off.weekend_workdays if start < day <= end)
+    return count
+
+
+def days_after(day: dt.date, days: int) -> dt.date:
+    return day + dt.timedelta(days=days)
 
 
 def floor_minute(at: dt.datetime) -> dt.datetime:

@@ -9,12 +9,13 @@ import time
 import httpx
 
 from dashboard.core.numbers import whole_number
+from dashboard.version import DISTRIBUTION, HOMEPAGE, VERSION
 
 ACCEPT = (
     "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
 )
-USER_AGENT = "dashboard-feeds/0.1 (a days-since dashboard polling its feeds)"
+USER_AGENT = f"{DISTRIBUTION}/{VERSION} (polling its feeds; +{HOMEPAGE})"
 
 
 class FeedError(Exception):

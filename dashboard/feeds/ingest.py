@@ -12,6 +12,7 @@ import time
 import sqlalchemy as sa
 from flask import Flask
 
+from dashboard import metrics
 from dashboard.content import audit, editing, models, richtext, store
 from dashboard.content.schema import STATEMENT, Context, FieldErrors
 from dashboard.core import timecalc
@@ -215,6 +216,9 @@ def poll_feed(app: Flask, feed_id: int) -> PollReport:
         log.exception("feed %s failed", feed.url)
         report.error = f"unexpected {type(error).__name__}: {error}"
     _record(the_store, feed_id, report, now)
+    metrics.count_feed_poll(
+        "error" if report.error else "not_modified" if report.not_modified else "ok"
+    )
     if report.new:
         the_store.changed()
     return report

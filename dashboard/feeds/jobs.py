@@ -9,6 +9,7 @@ from typing import Protocol
 import sqlalchemy as sa
 from flask import Flask
 
+from dashboard import metrics
 from dashboard.content import models, store
 from dashboard.core import timecalc
 from dashboard.feeds.ingest import PollReport, poll_feed
@@ -37,6 +38,7 @@ def poll_feeds(app: Flask, only_due: bool = True) -> list[PollReport]:
             reports.append(poll_feed(app, feed.id))
         except Exception:
             log.exception("polling feed %s failed", feed.url)
+            metrics.count_feed_poll("error")
     return reports
 
 

@@ -37,6 +37,27 @@ class Language:
     # finds "посольство"); None searches its statements by whole words. On PostgreSQL the
     # configuration `dashboard_<stemmer>` must exist: a migration creates it (see 0008).
     stemmer: str | None = None
+    # A counter's longest run ("record: 412 days"); a language without them says the days alone.
+    record: Plurals = dataclasses.field(default_factory=dict)
+    # Counters read in years, months, weeks or working days (`display`): each unit's forms,
+    # joined as CLDR's lists in `list_locale` join them ("2 years, 3 months and 4 days"). A
+    # language without them reads such counters in English words.
+    units: dict[str, Plurals] = dataclasses.field(default_factory=dict)
+    list_locale: str = ""
+    # The sentence around such a span. "one" is a span of one part whose count is in CLDR's
+    # "one", "one-f" that part's unit is feminine (`feminine`); anything else is "other".
+    span_since: dict[str, str] = dataclasses.field(default_factory=dict)
+    span_until: dict[str, str] = dataclasses.field(default_factory=dict)
+    feminine: frozenset[str] = frozenset()
+    span_badge_until: str = "{span}"
+    today: str = ""  # the day itself, when a span has nothing in it
+    badge_today: str = ""
+    # Milestones: "1,000 days since the Salisbury incident", shown as "1,000 days today".
+    milestone_since: str = ""
+    milestone_today: str = ""
+
+    def record_forms(self) -> Plurals:
+        return self.record or self.badge_since
 
     def caption_forms(self, counting_down: bool) -> Plurals:
         return self.until if counting_down else self.since
@@ -61,12 +82,31 @@ ENGLISH = Language(
     },
     badge_since={"one": "{n} day", "other": "{n} days"},
     badge_until={"one": "in {n} day", "other": "in {n} days"},
+    record={"one": "record: {n} day", "other": "record: {n} days"},
     date_pattern="d MMMM y",
     drop_article="the ",
     stemmer="english",
     small_words=frozenset(
         {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to"}
     ),
+    units={
+        "year": {"one": "{n} year", "other": "{n} years"},
+        "month": {"one": "{n} month", "other": "{n} months"},
+        "week": {"one": "{n} week", "other": "{n} weeks"},
+        "day": {"one": "{n} day", "other": "{n} days"},
+        "working_day": {"one": "{n} working day", "other": "{n} working days"},
+    },
+    list_locale="en_GB",  # "a, b and c": no serial comma
+    span_since={
+        "one": "{span} has passed since {event}",
+        "other": "{span} have passed since {event}",
+    },
+    span_until={"other": "{span} to go until {event}"},
+    span_badge_until="in {span}",
+    today="Today is the day of {event}",
+    badge_today="today",
+    milestone_since="{milestone} since {event}",
+    milestone_today="{milestone} today",
 )
 
 RUSSIAN = Language(
@@ -86,12 +126,57 @@ RUSSIAN = Language(
     },
     badge_since={"one": "{n} день", "few": "{n} дня", "many": "{n} дней", "other": "{n} дня"},
     badge_until={"one": "{n} день", "few": "{n} дня", "many": "{n} дней", "other": "{n} дня"},
+    record={
+        "one": "рекорд: {n} день",
+        "few": "рекорд: {n} дня",
+        "many": "рекорд: {n} дней",
+        "other": "рекорд: {n} дня",
+    },
     label_prefix_since="с ",
     label_prefix_until="до ",
     stemmer="russian",
     small_words=frozenset(
         {"в", "во", "и", "к", "на", "о", "об", "от", "по", "с", "со", "у", "из", "за", "до"}
     ),
+    units={
+        "year": {"one": "{n} год", "few": "{n} года", "many": "{n} лет", "other": "{n} года"},
+        "month": {
+            "one": "{n} месяц",
+            "few": "{n} месяца",
+            "many": "{n} месяцев",
+            "other": "{n} месяца",
+        },
+        "week": {
+            "one": "{n} неделя",
+            "few": "{n} недели",
+            "many": "{n} недель",
+            "other": "{n} недели",
+        },
+        "day": {"one": "{n} день", "few": "{n} дня", "many": "{n} дней", "other": "{n} дня"},
+        "working_day": {
+            "one": "{n} рабочий день",
+            "few": "{n} рабочих дня",
+            "many": "{n} рабочих дней",
+            "other": "{n} рабочих дня",
+        },
+    },
+    list_locale="ru",
+    # One part agrees with its unit (1 год прошёл, 1 неделя прошла); several take the neuter.
+    span_since={
+        "one": "{span} прошёл с {event}",
+        "one-f": "{span} прошла с {event}",
+        "other": "{span} прошло с {event}",
+    },
+    span_until={
+        "one": "{span} остался до {event}",
+        "one-f": "{span} осталась до {event}",
+        "other": "{span} осталось до {event}",
+    },
+    feminine=frozenset({"week"}),
+    today="Сегодня — день {event}",
+    badge_today="сегодня",
+    milestone_since="{milestone} с {event}",
+    milestone_today="Сегодня — {milestone}",
 )
 
 # In menu order; the first is the default for a site that names none.

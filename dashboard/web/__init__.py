@@ -11,11 +11,14 @@ from dashboard.web import (
     atom,
     auth,
     badges,
+    board,
+    cards,
     embed,
     errors,
     fastpath,
     headers,
     health,
+    metrics,
     params,
     public,
     sitemap,
@@ -41,5 +44,8 @@ def register(app: Flask) -> None:
     sitemap.register(app)
     embed.register(app)
     badges.register(app)
+    board.register(app)
+    cards.register(app)
     health.register(app)
+    metrics.register(app)  # /metrics, and the count of every request
     admin.register(app)

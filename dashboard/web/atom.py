@@ -24,6 +24,7 @@ from dashboard.content.store import current_store
 from dashboard.core import timecalc
 from dashboard.core.snapshot import Snapshot, TopicDef
 from dashboard.i18n.languages import LANGUAGES
+from dashboard.version import HOMEPAGE, VERSION
 from dashboard.web import params
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -63,7 +64,7 @@ def build(
     _sub(feed, "link", rel="alternate", type="text/html", href=home_url)
     author = _sub(feed, "author")
     _sub(author, "name", shot.title)
-    _sub(feed, "generator", "dashboard")
+    _sub(feed, "generator", "dashboard", uri=HOMEPAGE, version=VERSION)
     for row in rows:
         url = statement_url(row.slug)
         entry = _sub(feed, "entry")

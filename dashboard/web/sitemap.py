@@ -1,7 +1,8 @@
 """/sitemap.xml and /robots.txt: what search engines are told to read, and not to.
 
-The sitemap lists the page, the archive, every topic and every statement readers see, each
-with its lastmod and its versions in other languages (xhtml:link hreflang). Past
+The sitemap lists the page, the archive, every counter's page, every topic and every
+statement readers see, each with its lastmod and its versions in other languages
+(xhtml:link hreflang). Past
 SITEMAP_URLS addresses (50,000, the protocol's most) it becomes an index of numbered sitemaps.
 Scheduled statements appear at their instant, as everywhere else; previews never."""
 
@@ -62,6 +63,10 @@ def addresses(shot: Snapshot) -> list[Address]:
         Address(_absolute(url_for("public.archive")), newest, _per_language("public.archive")),
     ]
     content = live_pages().content(at)
+    for counter in content.counters:
+        alternates = _per_language("public.counter", slug=counter.slug)
+        loc = _absolute(url_for("public.counter", slug=counter.slug))
+        found.append(Address(loc, None, alternates))
     for topic in content.topics:
         alternates = _per_language("public.topic", slug=topic.slug)
         found.append(Address(_absolute(url_for("public.topic", slug=topic.slug)), None, alternates))

@@ -24,14 +24,17 @@ from collections.abc import Callable
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
-from dashboard import config
+from dashboard import config, metrics
 from dashboard.cache import live
-from dashboard.content import models, store
+from dashboard.content import milestones, models, store
 from dashboard.core import timecalc
 from dashboard.feeds import jobs
+from dashboard.webhooks import announcements, outbox
 from dashboard.worker.lock import SchedulerLock, lock_for
+from dashboard.worker.webhooks import Sender
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +79,14 @@ def tick(
         lost.set()
         return
     now = timecalc.utcnow()
+    started = timecalc.mark()
     with app.app_context():
         written = _warm(app, now)
         beat(app, now)
+        announce_milestones(app, now)
+        announce(app, now)  # any statement whose instant passed while no scheduler ran
         coming = _next_statement_change(app, now)
+    metrics.observe_tick(timecalc.seconds_since(started))
     if progress is not None:
         progress.done()
     if wake is not None and coming is not None and coming < timecalc.next_minute(now):
@@ -97,6 +104,7 @@ def statement_instant(
     now = timecalc.utcnow()
     with app.app_context():
         written = _warm(app, now)
+        announce(app, now)
         coming = _next_statement_change(app, now)
     if wake is not None and coming is not None and coming < timecalc.next_minute(now):
         wake(coming)
@@ -131,6 +139,47 @@ def _next_statement_change(app: Flask, now: dt.datetime) -> dt.datetime | None:
     except Exception:
         log.exception("could not look for scheduled statements")
         return None
+
+
+def announce_milestones(app: Flask, now: dt.datetime) -> list[milestones.Announcement]:
+    """Announce the counters' milestones due now, each once (content/milestones.py), in one
+    transaction. Every tick does, the first at start-up, so that a scheduler restarted after
+    midnight announces what it missed; the unique constraint, not the lock, keeps it once."""
+    try:
+        with store.store_of(app).session() as session, session.begin():
+            made = milestones.announce_due(session, now)
+            announced(session, made, now)
+    except Exception:  # the next tick tries again: nothing was written
+        log.exception("could not announce milestones at %s", timecalc.format_instant(now))
+        return []
+    for one in made:
+        log.info("announced %s %s of %s as drafts %s", one.value, one.kind, one.counter,
+                 ", ".join(one.statements))  # fmt: skip
+    return made
+
+
+def announced(session, made: list[milestones.Announcement], now: dt.datetime) -> None:
+    """What else happens, in the announcing transaction, for each new announcement: its
+    webhook event, which therefore exists exactly when the announcement does."""
+    for one in made:
+        outbox.enqueue(session, "counter.milestone", one.data(), now)
+
+
+def announce(app: Flask, now: dt.datetime) -> int:
+    """statement.published for the statements that became public by `now` (once each)."""
+    try:
+        with store.store_of(app).session() as session, session.begin():
+            return announcements.announce_due(session, now)
+    except Exception:
+        log.exception("could not announce published statements")
+        return 0
+
+
+def send_webhooks(lock: SchedulerLock, lost: threading.Event, sender: Sender) -> None:
+    """Hand the due webhook deliveries to the sender's own threads; returns at once."""
+    if lost.is_set() or not lock.still_held():
+        return
+    sender.pump()
 
 
 def beat(app: Flask, now) -> None:
@@ -176,6 +225,14 @@ def build(
     # Feeds: every minute, half way between ticks, poll those whose own interval has passed.
     # One slow or broken feed costs its own timeout and is recorded; the next one goes on.
     every_minute(jobs.scheduled_poll, "feeds", 30)
+    # Webhooks: claimed here, sent in the sender's own threads, so no receiver holds a tick.
+    sender = Sender(app)
+    scheduler.webhook_sender = sender
+    scheduler.add_job(
+        send_webhooks, IntervalTrigger(seconds=config.WEBHOOK_PUMP_SECONDS, timezone=timecalc.UTC),
+        args=(lock, lost, sender), id="webhooks", coalesce=True, max_instances=1,
+        misfire_grace_time=10,
+    )  # fmt: skip
     return scheduler
 
 
@@ -223,6 +280,7 @@ def run(
         # A stuck thread would hold up a clean shutdown (and may be using the lock's own
         # database connection): leave both to the process's exit, which frees the lock.
         scheduler.shutdown(wait=not stalled)
+        scheduler.webhook_sender.close()  # an attempt in flight ends by its own timeout
         if not stalled:
             lock.release()
 

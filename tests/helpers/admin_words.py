@@ -16,7 +16,7 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 METHODS = [("**.py", "python"), ("**.html", "jinja2.ext:babel_extract")]
 # Where the admin's words are written; the public templates have their own test.
 PLACES = ["templates/admin", "dashboard/web/admin", "dashboard/i18n"]  # i18n: problems.py
-ENTITIES = ("STATEMENT", "COUNTER", "CLOCK", "TOPIC", "SITE", "FEED")
+ENTITIES = ("STATEMENT", "COUNTER", "CLOCK", "TOPIC", "SITE", "FEED", "WEBHOOK")
 
 
 def extracted() -> set[str | tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email
 import re
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 from dashboard import config
+from dashboard.version import DISTRIBUTION, VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,8 +21,16 @@ def test_wheel_serves_the_page_with_its_templates_and_styles(tmp_path):
          "-w", str(tmp_path / "wheels"), str(ROOT)],
         check=True,
     )  # fmt: skip
-    wheel = next((tmp_path / "wheels").glob("dashboard-*.whl"))
+    wheel = next((tmp_path / "wheels").glob("days_since_dashboard-*.whl"))
+    assert wheel.name.startswith(f"days_since_dashboard-{VERSION}-")
     names = set(zipfile.ZipFile(wheel).namelist())
+    info = f"days_since_dashboard-{VERSION}.dist-info"
+    meta = email.message_from_bytes(zipfile.ZipFile(wheel).read(f"{info}/METADATA"))
+    assert (meta["Name"], meta["Version"]) == (DISTRIBUTION, VERSION)
+    assert meta["License-Expression"] == "MIT"
+    assert any(url.startswith("Source, https://") for url in meta.get_all("Project-URL"))
+    assert "Framework :: Flask" in meta.get_all("Classifier")
+    assert f"{info}/licenses/LICENSE" in names
     for expected in (
         "dashboard/templates/public/index.html",
         "dashboard/templates/public/base.html",
@@ -36,6 +46,10 @@ def test_wheel_serves_the_page_with_its_templates_and_styles(tmp_path):
         "dashboard/content/migrations/versions/0001_initial_schema.py",
         "dashboard/content/renderworker.py",  # run by path: bodies render in its process
         "dashboard/cli/nginx.conf.j2",
+        # Cards and PNG badges draw with these, never with the system's fonts.
+        "dashboard/web/fonts/DejaVuSans.ttf",
+        "dashboard/web/fonts/DejaVuSans-Bold.ttf",
+        "dashboard/web/fonts/LICENSE",
     ):
         assert expected in names, expected
     target = tmp_path / "site"
@@ -63,6 +77,10 @@ css = client.get("/static/dashboard.css")
 htmx = client.get("/static/{config.HTMX_LOCAL_FILE}")
 sri = "sha384-" + base64.b64encode(hashlib.sha384(htmx.get_data()).digest()).decode()
 print(page.status_code, css.status_code, app.template_folder, sri)
+from dashboard.web import fonts
+card = client.get("/counters/salisbury/card.png?lang=ru")
+assert card.status_code == 200 and card.data.startswith(b"\\x89PNG"), card.status_code
+assert str(fonts.REGULAR).startswith({str(target)!r}), fonts.REGULAR
 print(page.get_data(as_text=True))
 print(app.test_cli_runner().invoke(args=["nginx-config"]).output)
 """

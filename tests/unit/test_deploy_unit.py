@@ -20,3 +20,11 @@ def test_the_unit_restarts_dashboard_serve_always_and_outwaits_its_stop():
     assert service["Restart"] == "always"
     assert float(service["TimeoutStopSec"]) > supervisor.STOP_SECONDS
     assert service["KillMode"] == "control-group"
+
+
+def test_deploy_holds_the_nginx_configuration_the_command_prints(runner):
+    printed = runner.invoke(args=["nginx-config"])
+    assert printed.exit_code == 0, printed.output
+    kept = (UNIT.parent / "nginx.conf").read_text(encoding="utf-8")
+    # After a change to the template or the languages: dashboard nginx-config > deploy/nginx.conf
+    assert kept == printed.output

@@ -40,8 +40,10 @@ def test_warmed_bytes_serve_requests_without_rendering(app, monkeypatch, at_refe
     written = pages.warm(REFERENCE_INSTANT)
     # This minute and the next: page, fragment and JSON in two languages; the whole embed and
     # one per counter, as page and fragment, in two languages; each counter's two badges in two
+    # languages; each counter's page and its live block in two languages; its share card and
+    # PNG badge (1x and 2x), in two languages; the board, as page and fragment, in two
     # languages. The demo has two counters.
-    assert written == 2 * (3 * 2 + 3 * 2 * 2 + 2 * 2 * 2)
+    assert written == 2 * (3 * 2 + 3 * 2 * 2 + 2 * 2 * 2 + 2 * 2 * 2 + 3 * 2 * 2 + 2 * 2)
     # A fresh web process: nothing in its memory, only the store's warm rows.
     web = create_app(
         {"DATABASE_URL": app.config["DATABASE_URL"], "INSTANCE_PATH": "/tmp/x", "SECRET_KEY": "t"}
@@ -59,6 +61,9 @@ def test_warmed_bytes_serve_requests_without_rendering(app, monkeypatch, at_refe
     assert "693" in client.get("/embed?counters=salisbury").get_data(as_text=True)
     assert "693 days" in client.get("/badge/salisbury.svg").get_data(as_text=True)
     assert client.get("/badge/glushkov.json?lang=ru").json["message"] == "685 дней"
+    assert "record: 693 days" in client.get("/counters/salisbury").get_data(as_text=True)
+    live = client.get("/counters/glushkov?lang=ru", headers={"HX-Request": "true"})
+    assert "рекорд: 685 дней" in live.get_data(as_text=True)
     at_reference.shift(dt.timedelta(minutes=1))  # the next minute was warmed ahead
     assert "17:59" in client.get("/").get_data(as_text=True)
     web.extensions[STORE].engine.dispose()
@@ -71,8 +76,12 @@ WARMED_URLS = [
     ("/embed", {}),
     ("/embed?lang=ru", {"HX-Request": "true"}),
     ("/embed?counters=glushkov", {}),
+    ("/board", {}),
+    ("/board?lang=ru", {"HX-Request": "true"}),
     ("/badge/salisbury.svg", {}),
     ("/badge/salisbury.json?lang=ru", {}),
+    ("/badge/glushkov.png?scale=2", {}),
+    ("/counters/salisbury/card.png?lang=ru", {}),
 ]
 
 

@@ -49,8 +49,11 @@ def test_a_statement_page_carries_canonical_open_graph_and_json_ld(app):
     assert found["og:locale"] == ["en_US"] and found["og:locale:alternate"] == ["ru_RU"]
     assert found["article:published_time"] == ["2020-02-20T09:00:00+00:00"]
     assert found["og:site_name"] == ["Embassy of the Russian Federation in the United Kingdom"]
-    assert found["twitter:card"] == ["summary"]
+    # Its share card, large: a statement's preview is its date and title, drawn.
+    assert found["twitter:card"] == ["summary_large_image"]
+    assert found["og:image"] == [f"{url}/card.png?lang=en"] == found["twitter:image"]
     article = json_ld(page)
+    assert article["image"] == f"{url}/card.png?lang=en"
     assert article["@type"] == "NewsArticle" and article["inLanguage"] == "en"
     assert article["datePublished"] == article["dateModified"] == "2020-02-20T09:00:00+00:00"
     assert article["url"] == url and article["publisher"]["@type"] == "Organization"

@@ -11,27 +11,68 @@ import sqlalchemy as sa
 from dashboard import create_app
 from dashboard.content import sitefile, store
 from dashboard.content.store import EXTENSION as STORE
+from dashboard.web import health
 from dashboard.web.auth import tokens
 from dashboard.worker import scheduler
 from tests.helpers.admin import csrf_token, log_in, make_admin
 from tests.helpers.migrations import app_at_migration
 from tests.helpers.reference import REFERENCE_INSTANT, visible_text
 
+HEAD = health.migrations()[0]  # the newest migration this code ships
 
-def test_healthz_reports_database_and_heartbeat(app, at_reference):
+
+def test_healthz_reports_database_and_heartbeat_and_a_stale_scheduler(app, at_reference):
     client = app.test_client()
     before = client.get("/healthz")
-    assert before.status_code == 200
-    assert before.json["database"] == {"reachable": True}
-    assert before.json["scheduler"] == {"last_heartbeat": None, "alive": False}
+    assert before.status_code == 200  # no scheduler yet: reported, the node still serves
+    assert before.json["database"] == {"reachable": True, "schema": "current", "revision": HEAD}
+    assert before.json["scheduler"]["last_heartbeat"] is None
+    assert before.json["scheduler"]["stale"] is True and before.json["status"] == "degraded"
+    assert before.json["problems"] == ["scheduler: no heartbeat yet"]
     assert before.headers["Cache-Control"] == "no-store"
+    assert client.get("/healthz?strict=1").status_code == 503
     scheduler.beat(app, REFERENCE_INSTANT)
     at_reference.shift(dt.timedelta(seconds=30))
-    alive = client.get("/healthz").json["scheduler"]
-    assert alive["alive"] is True and alive["age_seconds"] == 30.0
+    fresh = client.get("/healthz?strict=1")
+    assert fresh.status_code == 200 and fresh.json["status"] == "ok"
+    alive = fresh.json["scheduler"]
+    assert alive["alive"] is True and alive["stale"] is False and alive["age_seconds"] == 30.0
     assert alive["last_heartbeat"] == "2020-01-26T17:58:00Z"
-    at_reference.shift(dt.timedelta(minutes=10))
-    assert client.get("/healthz").json["scheduler"]["alive"] is False
+    assert alive["stale_after_seconds"] == 180 and fresh.json["problems"] == []
+    at_reference.shift(dt.timedelta(minutes=2, seconds=31))  # 181 s after the beat
+    plain, strict = client.get("/healthz"), client.get("/healthz?strict=1")
+    assert plain.status_code == 200 and strict.status_code == 503
+    assert plain.json == strict.json
+    assert plain.json["scheduler"]["stale"] is True and plain.json["scheduler"]["alive"] is False
+    assert plain.json["scheduler"]["age_seconds"] == 181.0
+    assert plain.json["problems"] == ["scheduler stale: last heartbeat 181 s ago"]
+    assert plain.json["status"] == "degraded"
+    app.config["SCHEDULER_STALE_SECONDS"] = 600  # the setting moves the line
+    assert client.get("/healthz?strict=1").status_code == 200
+    refused = client.get("/healthz?strict=yes")
+    assert refused.status_code == 400 and "'strict' must be 1 or 0" in refused.json["error"]
+
+
+def test_healthz_tells_a_database_without_schema_from_one_that_is_gone(tmp_path):
+    empty = tmp_path / "empty.sqlite3"
+    empty.touch()  # never migrated
+    gone = tmp_path / "no-such-folder" / "d.sqlite3"
+    for url, reachable in ((f"sqlite:///{empty}", True), (f"sqlite:///{gone}", False)):
+        app = create_app(
+            {"TESTING": True, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "i")}
+        )
+        for path in ("/healthz", "/healthz?strict=1"):
+            response = app.test_client().get(path)
+            assert response.status_code == 503
+            assert response.json["database"]["reachable"] is reachable
+            assert response.json["status"] == "unavailable"
+            assert response.json["scheduler"] is None
+        if reachable:
+            assert response.json["database"]["schema"] == "missing"
+            assert response.json["problems"] == ["schema missing: run dashboard migrate"]
+        else:
+            assert response.json["problems"] == ["database unreachable (OperationalError)"]
+        app.extensions[STORE].engine.dispose()
 
 
 @pytest.mark.system  # a second or more: in the full suite, not the fast tier
@@ -100,6 +141,14 @@ def test_an_old_schema_says_to_migrate(database_url, tmp_path):
     response = app.test_client().get("/")
     assert response.status_code == 503
     assert "run `dashboard migrate`" in response.get_data(as_text=True)
+    health = app.test_client().get("/healthz")
+    assert health.status_code == 503
+    assert health.json["database"] == {
+        "reachable": True, "schema": "behind", "revision": "0001", "head": HEAD
+    }  # fmt: skip
+    assert health.json["problems"] == [
+        f"schema behind (0001, this version needs {HEAD}): run dashboard migrate"
+    ]
     store.migrate(the_store)
     assert app.test_client().get("/").status_code == 200
     the_store.engine.dispose()

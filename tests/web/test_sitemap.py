@@ -45,7 +45,9 @@ def test_the_sitemap_lists_what_readers_see_with_alternates(app, schemas):
     assert locs[:2] == ["https://embassy.example/", "https://embassy.example/statements"]
     assert "https://embassy.example/topics/consular" in locs
     assert ORIGINAL not in locs  # scheduled then: not listed before its instant
-    assert len(locs) == 2 + 9 + 11  # the page, the archive, the topics, the statements
+    assert "https://embassy.example/counters/salisbury" in locs
+    # the page, the archive, the counters, the topics, the statements
+    assert len(locs) == 2 + 2 + 9 + 11
 
     late = fetch(app, AFTER).data
     schemas[0].validate(late)
@@ -75,7 +77,7 @@ def test_past_the_limit_it_becomes_an_index_of_numbered_sitemaps(app, schemas):
         part = fetch(app, AFTER, f"/sitemap-{number}.xml")
         schemas[0].validate(part.data)
         seen += [u.findtext(f"{S}loc") for u in ET.fromstring(part.data).iter(f"{S}url")]
-    assert len(seen) == len(set(seen)) == 2 + 9 + 13
+    assert len(seen) == len(set(seen)) == 2 + 2 + 9 + 13  # the counters too
     assert fetch(app, AFTER, "/sitemap-4.xml").status_code == 404
 
 

@@ -237,6 +237,7 @@ def test_xss_in_site_settings_and_counters_is_escaped(app, at_reference):
         "/": ("title", "contact", "event", "note", "clock"),
         "/statements": ("title",),
         "/embed": ("event", "note", "clock"),
+        "/board": ("title", "event", "note", "clock"),
         "/admin/": ("title",),
         "/admin/counters": ("event",),
         "/admin/clocks": ("clock",),

@@ -15,6 +15,7 @@ from dashboard.content.schema.feed import FEED
 from dashboard.content.schema.site import SITE
 from dashboard.content.schema.statement import STATEMENT
 from dashboard.content.schema.topic import TOPIC
+from dashboard.content.schema.webhook import WEBHOOK
 
 __all__ = [
     "CLOCK",
@@ -23,6 +24,7 @@ __all__ = [
     "SITE",
     "STATEMENT",
     "TOPIC",
+    "WEBHOOK",
     "Context",
     "Entity",
     "Field",

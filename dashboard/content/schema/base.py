@@ -23,8 +23,9 @@ class _Missing:
 
 MISSING: Any = _Missing()  # a key that was not given, or whose value could not be read
 
-# In the export: every time, or only when set (not empty, not false, not None).
-ALWAYS, IF_SET = "always", "if set"
+# In the export: every time, only when set (not empty, not false, not None), or only when it
+# is not the field's default (a choice whose default is a word).
+ALWAYS, IF_SET, UNLESS_DEFAULT = "always", "if set", "unless default"
 
 
 class FieldErrors(ValueError):
@@ -162,6 +163,8 @@ class Field:
         return value
 
     def exported(self, value: Any) -> bool:
+        if self.export == UNLESS_DEFAULT:
+            return value != self.default
         return self.export == ALWAYS or bool(value)
 
 

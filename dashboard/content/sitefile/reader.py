@@ -12,14 +12,39 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from dashboard import config
-from dashboard.content import audit, editing, models, rendering, revisions, store, versions
-from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, TOPIC, Context, Problems
+from dashboard.content import (
+    audit,
+    editing,
+    models,
+    rendering,
+    resets,
+    revisions,
+    store,
+    versions,
+)
+from dashboard.content.schema import (
+    CLOCK,
+    COUNTER,
+    SITE,
+    STATEMENT,
+    TOPIC,
+    WEBHOOK,
+    Context,
+    Problems,
+)
+from dashboard.content.schema import run as run_schema
 from dashboard.content.schema import statement as statement_schema
 from dashboard.content.sitefile import guard
+from dashboard.core.timecalc import utcnow
+from dashboard.webhooks import announcements
+from dashboard.webhooks.models import Webhook
 
 DEMO_PATH = Path(__file__).parent.parent / "demo" / "site.toml"
 # [[clocks]], …, in the order they are read: statements name the topics read before them.
-ARRAYS = {"clocks": CLOCK, "counters": COUNTER, "topics": TOPIC, "statements": STATEMENT}
+ARRAYS = {
+    "clocks": CLOCK, "counters": COUNTER, "topics": TOPIC, "statements": STATEMENT,
+    "webhooks": WEBHOOK,
+}  # fmt: skip
 
 
 class SiteFileError(ValueError):
@@ -39,10 +64,13 @@ class SiteSpec:
     counters: list[dict]
     topics: list[dict]
     statements: list[dict]
+    webhooks: list[dict] = dataclasses.field(default_factory=list)  # upserted by url
     source: str = ""  # the file, as errors name it
     # A slug derived from a title in another script, and the one versions before
     # transliteration derived from it: a reload finds the row stored under the older one.
     former_slugs: dict[str, str] = dataclasses.field(default_factory=dict)
+    # Each counter's earlier runs ([[counters.runs]]), by slug, as columns, oldest first.
+    runs: dict[str, list[dict]] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -55,9 +83,15 @@ class LoadReport:
     def any_change(self) -> bool:
         return any(self.created.values()) or any(self.changed.values())
 
+    def _tallies(self) -> tuple[dict, ...]:
+        return (self.created, self.changed, self.unchanged)
+
     def summary(self) -> str:
         parts = []
-        for kind in ("site", "clocks", "counters", "topics", "statements"):
+        kinds = ["site", "clocks", "counters", "topics", "statements"]
+        if any(kind == "webhooks" for tally in self._tallies() for kind in tally):
+            kinds.append("webhooks")
+        for kind in kinds:
             parts.append(
                 f"{kind}: {self.created.get(kind, 0)} new, {self.changed.get(kind, 0)} changed, "
                 f"{self.unchanged.get(kind, 0)} unchanged"
@@ -92,16 +126,42 @@ def parse(text: str, source: str) -> SiteSpec:
             declared = [(t["slug"], t["name"]) for t in tables["topics"] if t["slug"]]
             context = dataclasses.replace(context, topics=tuple(declared))
         given[name] = [row for _, row in array(problems, data, name)]
+        if name == "counters":  # their runs are tables of their own, read below
+            declared_runs = [row.get("runs", []) for row in given[name]]
+            given[name] = [{k: v for k, v in row.items() if k != "runs"} for row in given[name]]
         tables[name] = [
             entity.read(problems, row, f"{name}[{n}]", context)
             for n, row in enumerate(given[name], start=1)
         ]
     for name, entity in ARRAYS.items():
         duplicates(problems, tables[name], name, entity.key)
+    runs = _runs(problems, declared_runs, tables["counters"], tables["statements"])
     if problems.problems:
         raise SiteFileError(source, problems.problems)
     former = _former_slugs(given["statements"], tables["statements"], context)
-    return SiteSpec(site=site_values, **tables, source=source, former_slugs=former)
+    return SiteSpec(site=site_values, **tables, source=source, former_slugs=former, runs=runs)
+
+
+def _runs(problems: Problems, declared: list, counters: list[dict], statements: list[dict]):
+    """[[counters.runs]]: each counter's earlier runs, checked one by one, then in order."""
+    found: dict[str, list[dict]] = {}
+    for number, (given, counter) in enumerate(zip(declared, counters, strict=True), start=1):
+        where = f"counters[{number}] ({counter['slug']!r})"
+        if not isinstance(given, list) or not all(isinstance(r, dict) for r in given):
+            problems.add(where, "'runs' must be an array of tables ([[counters.runs]])", "runs")
+            continue
+        read = [
+            run_schema.RUN.read(problems, run, f"{where}.runs[{n}]")
+            for n, run in enumerate(given, start=1)
+        ]
+        if any(r["from"] is None or r["to"] is None for r in read):
+            continue  # already said
+        columns = [run_schema.as_columns(r) for r in read]
+        for key, message in run_schema.order_problems(columns, counter["since"]):
+            problems.add(f"{where}.runs", message, key=key)
+        if counter["slug"]:
+            found[counter["slug"]] = columns
+    return found
 
 
 def _former_slugs(given: list[dict], statements: list[dict], context: Context) -> dict:
@@ -178,9 +238,12 @@ def apply(session: Session, spec: SiteSpec, progress: Progress | None = None) ->
     for position, clock in enumerate(spec.clocks):
         values = {**clock, "position": position}
         _upsert(session, models.Clock, "label", values, report, "clocks")
+    counted = {}  # how each counter was counted: a change of its runs alone is a change too
     for position, counter in enumerate(spec.counters):
         values = {**counter, "position": position}
-        _upsert(session, models.Counter, "slug", values, report, "counters")
+        counted[counter["slug"]] = _upsert(
+            session, models.Counter, "slug", values, report, "counters"
+        )
     for position, topic in enumerate(spec.topics):
         values = {**topic, "position": position}
         _upsert(session, models.Topic, "slug", values, report, "topics")
@@ -192,16 +255,40 @@ def apply(session: Session, spec: SiteSpec, progress: Progress | None = None) ->
         statement = _under_former_slug(session, spec, statement)
         _upsert(session, models.Statement, "slug", statement, report, "statements", topics, by)
 
+    for hook in spec.webhooks:
+        _upsert(session, Webhook, "url", hook, report, "webhooks")
+
     session.flush()
+    _apply_runs(session, spec, report, counted)
     wrong = versions.problems(session)  # with the stored ones, the file's links hold
     if wrong:
         found = [f"statements ({slug!r}): {m}" for slug, ms in wrong.items() for m in ms]
         raise SiteFileError(spec.source or "the site file", found)
     if report.any_change:
         store.mark_changed(session)
+    announcements.announce_due(session, utcnow())  # those it made public now
     details = {"created": report.created, "changed": report.changed}
     audit.record(session, "sitefile.load", spec.source or "", details)
     return report
+
+
+def _apply_runs(session: Session, spec: SiteSpec, report: LoadReport, counted: dict) -> None:
+    """Each counter's earlier runs become the file's (none when it declares none): a counter
+    whose runs change counts as changed. A run's statement must be stored by now."""
+    problems = []
+    for number, counter in enumerate(spec.counters, start=1):
+        runs = spec.runs.get(counter["slug"], [])
+        for n, run in enumerate(runs, start=1):
+            wrong = run["statement"] and resets.statement_problem(session, run["statement"])
+            if wrong:
+                where = f"counters[{number}] ({counter['slug']!r}).runs[{n}]"
+                problems.append(f"{where}: 'statement': {wrong}")
+        row = resets.find_counter(session, counter["slug"])
+        if resets.replace_runs(session, row, runs) and counted[counter["slug"]] == "unchanged":
+            report.unchanged["counters"] -= 1
+            _count(report.changed, "counters")
+    if problems:
+        raise SiteFileError(spec.source or "the site file", problems)
 
 
 def _under_former_slug(session: Session, spec: SiteSpec, statement: dict) -> dict:
@@ -247,8 +334,9 @@ def render_bodies(session: Session, spec: SiteSpec) -> None:
 
 def _upsert(
     session, model, key: str, values: dict, report: LoadReport, kind: str, topics=None, by=""
-) -> None:
-    """Insert or update one row; a statement's `topics` are links to `topics` (by slug)."""
+) -> str:
+    """Insert or update one row; a statement's `topics` are links to `topics` (by slug).
+    How it was counted: created, changed or unchanged."""
     row = session.scalars(sa.select(model).where(getattr(model, key) == values[key])).first()
     columns = {name: value for name, value in values.items() if name != "topics"}
     if row is None:
@@ -257,12 +345,13 @@ def _upsert(
         if "topics" in values:
             editing.set_topics(row, values["topics"], topics)
         _count(report.created, kind)
-        return
+        return "created"
     with revisions.kept(session, row, by) if by else contextlib.nullcontext():
         changed = _assign(row, columns)
         if "topics" in values:
             changed = editing.set_topics(row, values["topics"], topics) or changed
     _count(report.changed if changed else report.unchanged, kind)
+    return "changed" if changed else "unchanged"
 
 
 def _update(row, values: dict, report: LoadReport, kind: str) -> None:

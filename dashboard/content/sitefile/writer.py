@@ -1,6 +1,8 @@
 """Site files out: the stored site as a site file that `dashboard load` reads back
 unchanged (drafts included, marked `draft = true`). Feeds are configuration, not content, and
-are not exported; statements taken from feeds are, as ordinary statements."""
+are not exported; statements taken from feeds are, as ordinary statements. Webhooks are, with
+their secrets, so that receivers still verify what a site loaded from the export sends: keep
+an export as you keep the secrets."""
 
 from __future__ import annotations
 
@@ -15,8 +17,10 @@ import sqlalchemy as sa
 import tomli_w
 
 from dashboard import config
-from dashboard.content import models, store
-from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, TOPIC
+from dashboard.content import models, resets, store
+from dashboard.content.schema import CLOCK, COUNTER, SITE, STATEMENT, TOPIC, WEBHOOK
+from dashboard.content.schema import run as run_schema
+from dashboard.webhooks.models import Webhook
 
 HEADER = "# Exported by `dashboard export`; `dashboard load` reads it back.\n\n"
 
@@ -40,14 +44,23 @@ def site_document(db, wrap=lambda rows: rows) -> dict:
     counters = db.scalars(
         sa.select(models.Counter).order_by(models.Counter.position, models.Counter.id)
     )
-    document["counters"] = [COUNTER.export(c) for c in counters]
+    document["counters"] = [_counter(db, c) for c in counters]
     document["topics"] = [TOPIC.export(t) for t in store.topics(db)]  # before the statements
     statements = db.scalars(
         sa.select(models.Statement).order_by(models.Statement.published, models.Statement.id)
     ).all()
     # `published` is aware UTC: written with its offset.
     document["statements"] = [STATEMENT.export(s) for s in wrap(statements)]
+    hooks = db.scalars(sa.select(Webhook).order_by(Webhook.id))
+    document["webhooks"] = [WEBHOOK.export(hook) for hook in hooks]
     return {key: value for key, value in document.items() if value != []}
+
+
+def _counter(db, row: models.Counter) -> dict:
+    """A counter's table, with its earlier runs as [[counters.runs]] (oldest first)."""
+    table = COUNTER.export(row)
+    runs = [run_schema.exported(run) for run in resets.runs_of(db, row.id)]
+    return {**table, "runs": runs} if runs else table
 
 
 def _has_carriage_return(value) -> bool:

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import flash, g, redirect, render_template, request, url_for
 
+from dashboard import metrics
 from dashboard.content.store import current_store
 from dashboard.i18n.interface import _, ngettext
 from dashboard.web import params
@@ -52,6 +53,7 @@ def login():
                 throttled.minutes,
             )
             status = 429
+            metrics.count_login_throttled()
         else:
             if admin is None:
                 error, status = _("Wrong e-mail address or password."), 401

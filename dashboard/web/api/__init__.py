@@ -4,6 +4,7 @@ API is exempt from CSRF; the session cookie is never accepted here."""
 from __future__ import annotations
 
 from dashboard.cache import live
+from dashboard.web.api.v1 import counters as counters
 from dashboard.web.api.v1 import snapshot
 from dashboard.web.api.v1 import statements as statements
 from dashboard.web.api.v1.blueprint import bp

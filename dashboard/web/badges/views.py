@@ -1,4 +1,4 @@
-"""/badge/<slug>.svg and /badge/<slug>.json: a counter's days as a badge. Both are cached per
+"""/badge/<slug>.svg, .png and .json: a counter's days as a badge. All are cached per
 minute and expire at the counter's next local midnight, which the snapshot gives; nothing here
 does time arithmetic."""
 
@@ -18,6 +18,7 @@ from dashboard.core.captions import plural
 from dashboard.core.snapshot import CounterReading, SiteContent, Snapshot
 from dashboard.i18n.languages import LANGUAGES, language, locales
 from dashboard.web import params
+from dashboard.web.badges.png import MAX_SCALE, badge_png
 from dashboard.web.badges.svg import NOT_XML, endpoint_json, svg
 from dashboard.web.params import BadParameter
 
@@ -31,8 +32,10 @@ class BadgeQuery:
     label: str | None
     style: str
     locale: str
+    scale: int = 1  # the PNG's
 
     def key(self, kind: str, slug: str) -> str:
+        kind = f"png@{self.scale}x" if kind == "png" else kind
         return keys.badge(kind, slug, self.style, self.locale, self.label)
 
 
@@ -43,6 +46,11 @@ BADGE = params.Query(
     lang=params.OneOf(LANGUAGES),
     # Room for spaces and control characters, which go; what is left is measured below.
     label=params.Verbatim(4 * config.BADGE_MAX_LABEL),
+)
+BADGE_PNG = params.Query(
+    "badges.badge_png",
+    **BADGE.parameters,
+    scale=params.Whole(1, MAX_SCALE, default=1),  # 2 for sharp screens: twice the pixels
 )
 
 
@@ -55,7 +63,8 @@ def parse_query(values: dict, site_locale: str) -> BadgeQuery:
         label = " ".join(NOT_XML.sub("", label).split())
         if len(label) > config.BADGE_MAX_LABEL:
             raise BadParameter(f"'label' may have at most {config.BADGE_MAX_LABEL} characters")
-    return BadgeQuery(label=label, style=values["style"], locale=locale)
+    scale = values.get("scale") or 1
+    return BadgeQuery(label=label, style=values["style"], locale=locale, scale=scale)
 
 
 def days_message(counter: CounterReading, locale: str) -> str:
@@ -82,14 +91,16 @@ def default_label(counter: CounterReading, locale: str) -> str:
 
 
 def badge_view(slug: str, kind: str, query: BadgeQuery):
-    def view(shot: Snapshot) -> tuple[str, dt.datetime]:
+    def view(shot: Snapshot) -> tuple[str | bytes, dt.datetime]:
         counter = next((c for c in shot.counters if c.slug == slug), None)
         if counter is None:  # removed since the request checked it
             abort(404)
         label = query.label if query.label is not None else default_label(counter, shot.locale)
-        message = days_message(counter, shot.locale)
+        message = counter.badge or days_message(counter, shot.locale)  # in its display
         if kind == "svg":
             body = svg(label, message, config.ACCENT, query.style)
+        elif kind == "png":
+            body = badge_png(label, message, config.ACCENT, query.style, query.scale)
         else:
             body = endpoint_json(label, message, config.ACCENT, MAX_AGE_MARK.decode())
         return body, counter.next_change
@@ -98,20 +109,26 @@ def badge_view(slug: str, kind: str, query: BadgeQuery):
 
 
 def usual_badges(content: SiteContent):
-    """Each counter's badge, as SVG and as endpoint JSON, in its plain form and each language,
-    for the scheduler to warm."""
+    """Each counter's badge, as SVG, as endpoint JSON and as PNG (1x and 2x), in its plain form
+    and each language, for the scheduler to warm."""
     for counter in content.counters:
         for locale in locales():
             query = BadgeQuery(label=None, style=STYLES[0], locale=locale)
             for kind in ("svg", "json"):
                 yield query.key(kind, counter.slug), badge_view(counter.slug, kind, query), locale
+            for scale in (1, 2):
+                sharp = dataclasses.replace(query, scale=scale)
+                yield sharp.key("png", counter.slug), badge_view(counter.slug, "png", sharp), locale
+
+
+MIMETYPES = {"svg": "image/svg+xml", "png": "image/png", "json": "application/json"}
 
 
 def _badge(slug: str, kind: str) -> Response:
     now = timecalc.utcnow()
     content = live_pages().content(now)
     try:
-        query = parse_query(BADGE.read(), content.locale)
+        query = parse_query((BADGE_PNG if kind == "png" else BADGE).read(), content.locale)
     except BadParameter as error:
         return _error(kind, 400, "bad request", str(error))
     if slug not in {c.slug for c in content.counters}:
@@ -119,8 +136,7 @@ def _badge(slug: str, kind: str) -> Response:
 
     view = badge_view(slug, kind, query)
     rendered = live_pages().get(query.key(kind, slug), now, view=view, locale=query.locale)
-    mimetype = "image/svg+xml" if kind == "svg" else "application/json"
-    return cached_response(rendered, now, mimetype)
+    return cached_response(rendered, now, MIMETYPES[kind], marks=kind != "png")
 
 
 def _error(kind: str, status: int, short: str, detail: str) -> Response:
@@ -129,6 +145,9 @@ def _error(kind: str, status: int, short: str, detail: str) -> Response:
     if kind == "svg":
         body = svg("", short, config.BADGE_ERROR_COLOR, "flat", title=detail)
         response = Response(body, status=status, mimetype="image/svg+xml")
+    elif kind == "png":
+        body = badge_png("", short, config.BADGE_ERROR_COLOR, "flat")
+        response = Response(body, status=status, mimetype="image/png")
     else:
         body = endpoint_json("counter", detail, config.BADGE_ERROR_COLOR, None)
         response = Response(body, status=status, mimetype="application/json")
@@ -139,6 +158,12 @@ def _error(kind: str, status: int, short: str, detail: str) -> Response:
 @bp.get("/badge/<slug>.svg")
 def badge_svg(slug: str):
     return _badge(slug, "svg")
+
+
+@bp.get("/badge/<slug>.png", endpoint="badge_png")
+def badge_png_route(slug: str):
+    """For e-mail clients that show no SVG."""
+    return _badge(slug, "png")
 
 
 @bp.get("/badge/<slug>.json")

@@ -44,7 +44,8 @@ def usual_pages(_content: SiteContent):
         yield keys.live_block(locale), live_view, locale
 
 
-FRAGMENTED = frozenset({"public.index", "public.archive"})  # URLs whose fragments htmx asks for
+# The URLs whose fragments htmx asks for.
+FRAGMENTED = frozenset({"public.index", "public.archive", "public.counter"})
 
 
 def vary_for(endpoint: str | None, choice: language_choice.Choice) -> tuple[str, ...]:

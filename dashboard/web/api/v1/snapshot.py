@@ -11,6 +11,7 @@ from dashboard.cache import keys
 from dashboard.cache.http import cached_response
 from dashboard.cache.live import live_pages
 from dashboard.core import timecalc
+from dashboard.core.readings import MilestoneReading
 from dashboard.core.snapshot import DatedStatement, SiteContent, Snapshot
 from dashboard.i18n.languages import LANGUAGES, locales
 from dashboard.web import params
@@ -61,6 +62,11 @@ def snapshot_json(shot: Snapshot) -> dict:
                 "timezone": c.timezone,
                 "days": c.days,
                 "text": c.text,
+                "display": c.display,
+                "badge": c.badge,
+                **({"working_days": c.working_days} if c.working_days is not None else {}),
+                "milestones_today": [milestone_json(m) for m in c.milestones_today],
+                "next_milestones": [milestone_json(m) for m in c.next_milestones],
                 "next_change": fmt(c.next_change),
             }
             for c in shot.counters
@@ -68,6 +74,15 @@ def snapshot_json(shot: Snapshot) -> dict:
         "featured": _statement_json(shot.featured, body=True) if shot.featured else None,
         "latest": [_statement_json(s) for s in shot.latest],
         "next_change": fmt(shot.next_change),
+    }
+
+
+def milestone_json(milestone: MilestoneReading) -> dict:
+    return {
+        "kind": milestone.kind,
+        "value": milestone.value,
+        "date": milestone.date.isoformat(),
+        "text": milestone.text,
     }
 
 

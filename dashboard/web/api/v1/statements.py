@@ -77,7 +77,7 @@ def _site_zone() -> str:
     return live_pages().content(timecalc.utcnow()).timezone
 
 
-def _cached_json(key: str, payload_at) -> Response:
+def _cached_json(key: str, payload_at, locale: str | None = None) -> Response:
     """JSON kept per minute like the pages: an edit shows within the minute everywhere (at once
     in the process that made it), a revalidation is a 304 without a query, and caches may keep
     it until the minute ends. `payload_at(shot)` builds the payload; it may raise ApiError."""
@@ -87,7 +87,8 @@ def _cached_json(key: str, payload_at) -> Response:
         text = current_app.json.dumps(payload_at(shot), separators=(",", ":"))  # as jsonify
         return text + "\n", min(shot.minute + timecalc.MINUTE, shot.next_change)
 
-    return cached_response(live_pages().get(key, now, view=view), now, "application/json")
+    rendered = live_pages().get(key, now, view=view, locale=locale)
+    return cached_response(rendered, now, "application/json")
 
 
 # -- reads ----------------------------------------------------------------------------------------
