@@ -175,6 +175,9 @@ def configure(level: str = "INFO", log_format: str = "text", stream=None) -> log
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # No format here shows a record's thread or process: not looked up for every record
+    # (the logging HOWTO's "Optimization"), an access line a request.
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     # Alembic narrates every connection ("Context impl SQLiteImpl.") at INFO: only when asked.
     logging.getLogger("alembic").setLevel(level if level == "DEBUG" else "WARNING")
     # Off then on: on again alone would keep a showwarning saved before something replaced it.
