@@ -58,6 +58,11 @@ def problems(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
     ):
         if not _importable(module):
             missing.append(f"Python module `{module}` is missing from {sys.executable}: {hint}")
+    if "page" in wanted and not _importable("gunicorn"):
+        missing.append(
+            f"Python module `gunicorn` is missing from {sys.executable} (part 1's yardstick): "
+            "pip install -e '.[bench]'"
+        )
     if not _importable("tests.helpers"):
         missing.append("run it from the checkout: bench/run, or python -m bench in its root")
     if args.idle_page and not missing:

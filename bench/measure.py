@@ -25,6 +25,8 @@ from dashboard import config
 from tests.helpers.htmx import pinned_htmx
 from tests.helpers.servers import HOST, free_port
 
+ACCESS_GET_PAGE = "]: GET / "
+
 
 class Bench:
     def __init__(self, args: argparse.Namespace, tools: dict[str, str], tmp: Path):
@@ -78,11 +80,12 @@ class Bench:
 
     # 1 and 2
     def page_and_fragment(self) -> None:
-        log("1-2: page, fragment and 304 against a hello-world (same server configuration)")
+        log("1-2: page, fragment and 304 against hello-worlds (granian as serve runs it; gunicorn)")
         dashboard = self.ensure_demo()
         _, _, page = fetch(dashboard.port, "/")
         _, _, fragment = fetch(dashboard.port, "/", {"HX-Request": "true"})
         hello = start_hello(self.procs, self.tmp, len(page), len(fragment))
+        gunicorn = start_hello(self.procs, self.tmp, len(page), len(fragment), "gunicorn")
         app_workers, hello_workers = (
             worker_pids(dashboard.process.pid),
             worker_pids(hello.process.pid),
@@ -97,6 +100,12 @@ class Bench:
 
         hello_page = Target(
             "hello_page", f"hello-world {len(page):,} B", hello.url("/"), workers=hello_workers
+        )
+        gunicorn_page = Target(
+            "gunicorn_page",
+            f"hello-world {len(page):,} B, gunicorn 2 sync",
+            gunicorn.url("/"),
+            workers=worker_pids(gunicorn.process.pid),
         )
         page_t = Target(
             "page", f"/ page ({len(page):,} B, demo data)", dashboard.url("/"), workers=app_workers
@@ -129,18 +138,31 @@ class Bench:
             workers=hello_workers,
         )
         self.wrk.interleaved(
-            [hello_page, page_t, fragment_t, hello_fragment, not_modified, hello_304],
+            [
+                gunicorn_page,
+                hello_page,
+                page_t,
+                fragment_t,
+                hello_fragment,
+                not_modified,
+                hello_304,
+            ],
             self.args.rounds,
         )
         self.procs.stop(hello.process)
+        self.procs.stop(gunicorn.process)
         self.rows += [
-            Row("1", "/ page vs hello-world of the same size", page_t, hello_page, ">= 0.9x"),
+            Row(
+                "1", "/ page vs same hello-world, gunicorn 2 sync", page_t, gunicorn_page, ">= 1.5x"
+            ),
+            Row("1", "/ page vs same hello-world, serve's granian", page_t, hello_page, ">= 0.9x"),
             Row("2", "fragment vs the same hello-world", fragment_t, hello_page),
             Row("2", "fragment vs hello-world of the fragment's size", fragment_t, hello_fragment),
             Row("2", "304 vs the same hello-world", not_modified, hello_page),
             Row("2", "304 vs hello-world answering 304", not_modified, hello_304),
         ]
         self.rows.append(Row("", "(hello-world baselines)", hello_page))
+        self.rows.append(Row("", "(hello-world baselines)", gunicorn_page))
 
     # 3
     def behind_nginx(self) -> None:
@@ -154,9 +176,11 @@ class Bench:
             f"nginx static file, same {len(body):,} B",
             f"http://{HOST}:{nginx.static_port}/page.html",
         )
-        upstream_before = count_lines(self.dashboard.log_path, '"GET / ')
+        # The app's access line, "…]: GET / 200 0.1 ms" (dashboard/logs.py, text format)
+        upstream_before = count_lines(self.dashboard.log_path, ACCESS_GET_PAGE)
         self.wrk.interleaved([cached, static], self.args.rounds)
-        upstream = count_lines(self.dashboard.log_path, '"GET / ') - upstream_before
+        time.sleep(1)  # the app writes its access lines within half a second (dashboard/logs.py)
+        upstream = count_lines(self.dashboard.log_path, ACCESS_GET_PAGE) - upstream_before
         served = sum(s.requests for s in cached.samples)
         self.rows.append(
             Row(

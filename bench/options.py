@@ -13,8 +13,9 @@ servers it needs on free ports, measures side by side with wrk (each measurement
 interleaved A,B,A,B,…, medians reported) and prints one table. Every server it starts is
 stopped on exit, Ctrl-C and errors included.
 
-    1  /  (demo data) under `dashboard serve`, against a Flask hello-world of the same size in
-       the same granian configuration                                          goal >= 0.9x
+    1  /  (demo data) under `dashboard serve`, against a Flask hello-world of the same bytes
+       under gunicorn with 2 sync workers                                      goal >= 1.5x
+       and under the same granian configuration as `dashboard serve`           goal >= 0.9x
     2  the live fragment (HX-Request: true) and the 304 revalidation, against the same
     3  nginx with proxy_cache (what `dashboard nginx-config` prints) against nginx serving the
        same bytes as a static file                                             goal >= 0.8x
@@ -41,6 +42,7 @@ worker held all of wrk's keep-alive connections, the run is marked (1w) (it meas
 at well under half the throughput), and ratios are given over all runs and over the runs where
 both workers served; the goal verdicts use the latter.
 
+Part 1 needs gunicorn in this Python (pip install -e '.[bench]').
 Needs Debian's `wrk` (parts 1-4) and `nginx` (3 and 6): apt-get install -y wrk nginx;
 --idle-page also needs `chromium`, `npm` and the Python package `playwright`. Run it from the
 checkout (bench/run, or python -m bench from its root): it uses the tests' helpers.

@@ -71,13 +71,13 @@ def cpu_seconds(pid: int) -> float:
 
 def server_processes(root: int) -> dict[str, list[int]]:
     """granian's main process, its workers and the scheduler, below `dashboard serve` (or a
-    granian started directly: then root is the main process)."""
+    granian or gunicorn started directly: then root is the main process)."""
     found = descendants(root)
     try:
         root_cmd = Path(f"/proc/{root}/cmdline").read_bytes().decode(errors="replace")
     except OSError:
         root_cmd = ""
-    main = [root] if "granian" in root_cmd else []
+    main = [root] if "granian" in root_cmd or "gunicorn" in root_cmd else []
     main += [p for p, (pp, c) in found.items() if "granian" in c and pp == root]
     workers = [p for p, (pp, _c) in found.items() if pp in main]
     scheduler = [p for p, (pp, c) in found.items() if pp == root and " scheduler" in c]

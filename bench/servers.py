@@ -1,5 +1,6 @@
 """Throw-away instances (SQLite in the run's folder, the demo loaded), `dashboard serve` on
-them, and the hello-world yardstick in the same granian configuration."""
+them, and the hello-world yardsticks: in the same granian configuration, and under gunicorn
+with 2 sync workers (the usual way to serve a Flask app)."""
 
 from __future__ import annotations
 
@@ -72,9 +73,23 @@ def hello_argv(port: int) -> list[str]:
     return web_command("bench.hello_app:create_app", HOST, port, workers=2, threads=8)
 
 
-def start_hello(procs: Processes, tmp: Path, page_bytes: int, fragment_bytes: int) -> Server:
+def gunicorn_hello_argv(port: int) -> list[str]:
+    """The same hello-world under gunicorn, 2 sync workers: Flask as it is most often served.
+    No control socket: every gunicorn master would otherwise share ~/.gunicorn/gunicorn.ctl."""
+    return [
+        PY, "-m", "gunicorn", "--workers", "2", "--worker-class", "sync",
+        "--bind", f"{HOST}:{port}", "--no-control-socket", "--log-level", "warning",
+        "bench.hello_app:create_app()",
+    ]  # fmt: skip
+
+
+def start_hello(
+    procs: Processes, tmp: Path, page_bytes: int, fragment_bytes: int, server: str = "granian"
+) -> Server:
+    """The hello-world, under granian as `dashboard serve` runs (server="granian") or under
+    gunicorn (server="gunicorn")."""
     port = free_port()
-    folder = tmp / "hello"
+    folder = tmp / f"hello-{server}"
     folder.mkdir(exist_ok=True)
     log_path = folder / "web.log"
     env = {
@@ -83,7 +98,8 @@ def start_hello(procs: Processes, tmp: Path, page_bytes: int, fragment_bytes: in
         "HELLO_FRAGMENT_BYTES": str(fragment_bytes),
         "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
     }
-    argv = hello_argv(port)
-    process = procs.start("hello", argv, log_path, env)
+    argv = hello_argv(port) if server == "granian" else gunicorn_hello_argv(port)
+    name = f"hello ({server})"
+    process = procs.start(name, argv, log_path, env)
     wait_for_http(port, "/", process, log_path)
-    return Server("hello", port, process, log_path)
+    return Server(name, port, process, log_path)

@@ -12,6 +12,7 @@ import collections
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import logging
 import math
@@ -96,11 +97,12 @@ class LivePages:
         """The stored content, re-read when its revision changed or a statement's instant came;
         checked once a minute at most unless invalidated, and kept when the store is briefly
         unreachable."""
+        checked = self.checked_content(at)
+        if checked is not None:
+            return checked
         minute = timecalc.floor_minute(at)
         cached = self._content
         current = cached is not None and cached.is_current_at(at)
-        if current and self._content_checked == minute:
-            return cached
         the_store: store.Store = store.store_of(self.app)
         try:
             with the_store.session() as session:
@@ -118,6 +120,14 @@ class LivePages:
             return cached
         self._content, self._content_checked = fresh, minute
         return fresh
+
+    def checked_content(self, at: dt.datetime) -> SiteContent | None:
+        """The content as content(at) gives it without asking the store (checked this minute
+        and still current), else None. The WSGI fast path asks nothing of the store."""
+        cached = self._content
+        if cached is None or self._content_checked != timecalc.floor_minute(at):
+            return None
+        return cached if cached.is_current_at(at) else None
 
     def snapshot(self, at: dt.datetime, locale: str | None = None) -> Snapshot:
         at = timecalc.as_utc(at)
@@ -168,13 +178,8 @@ class LivePages:
         unusual parts, or just after an edit), and kept."""
         at = timecalc.as_utc(at)
         minute = timecalc.floor_minute(at)
-        found = self._memory.get((key, minute))
-        if found is not None and found.holds_at(at):
-            # Least recently used goes first: a crawler walking archive cursors must not push
-            # out the page everyone is reading.
-            with self._lock, contextlib.suppress(KeyError):  # it may just have been dropped
-                self._memory.move_to_end((key, minute))
-            metrics.count_cache_lookup("memory")
+        found = self.in_memory(key, at, minute)
+        if found is not None:
             return found
         with self._lock:
             flight = self._flights.get((key, minute))
@@ -198,6 +203,22 @@ class LivePages:
             raise
         self._land(key, minute, flight, generation, found)
         flight.set_result(found)
+        return found
+
+    def in_memory(
+        self, key: str, at: dt.datetime, minute: dt.datetime | None = None
+    ) -> Rendered | None:
+        """This process's bytes for `key` that hold at `at` (never past their next_change),
+        or None. `at` is UTC."""
+        minute = minute or timecalc.floor_minute(at)
+        found = self._memory.get((key, minute))
+        if found is None or not found.holds_at(at):
+            return None
+        # Least recently used goes first: a crawler walking archive cursors must not push
+        # out the page everyone is reading.
+        with self._lock, contextlib.suppress(KeyError):  # it may just have been dropped
+            self._memory.move_to_end((key, minute))
+        metrics.count_cache_lookup("memory")  # whether Flask or the fast path asked
         return found
 
     def _land(self, key, minute, flight: Future, generation: int, found=None) -> None:
@@ -285,7 +306,14 @@ def live_pages() -> LivePages:
     return pages_of(current_app)
 
 
-MARKS = re.compile(b"|".join([DELAY_MARK, REFRESH_MARK, MAX_AGE_MARK, ORIGIN_MARK]))
+MARKS = re.compile(b"(" + b"|".join([DELAY_MARK, REFRESH_MARK, MAX_AGE_MARK, ORIGIN_MARK]) + b")")
+
+
+@functools.lru_cache(maxsize=128)  # the hot pages; others are cut again, as cheaply as a fill
+def _pieces(body: bytes) -> tuple[bytes, ...]:
+    """The body cut at its marks: text, mark, text, mark, …, text. Kept per body (bytes keep
+    their hash, so a lookup costs no pass over them): filling is then one join."""
+    return tuple(MARKS.split(body))
 
 
 def fill_delay(
@@ -293,9 +321,12 @@ def fill_delay(
 ) -> bytes:
     """The htmx delay from this request's instant to the content's next change, plus a small
     margin so that the next request lands after the boundary, never just before it (and the
-    other per-request marks above, when the bytes hold them). One pass, one copy of the body:
+    other per-request marks above, when the bytes hold them). One join, one copy of the body:
     this runs on every request. `origin` may be a function, called only when the bytes ask."""
     if b"__" not in body:
+        return body
+    pieces = _pieces(body)
+    if len(pieces) == 1:
         return body
     seconds = timecalc.seconds_until(next_change, now)
     millis = max(int(seconds * 1000) + 100, 200)
@@ -304,13 +335,10 @@ def fill_delay(
         REFRESH_MARK: str(math.ceil(millis / 1000)).encode(),
         MAX_AGE_MARK: str(timecalc.whole_seconds_left(next_change, now)).encode(),
     }
-
-    def fill(match: re.Match) -> bytes:
-        mark = match.group()
-        if mark not in values:  # the origin, asked for once
-            asked = origin() if callable(origin) else origin
-            # An odd Host header gets relative URLs rather than markup of its choosing.
-            values[mark] = asked.encode() if SAFE_ORIGIN.fullmatch(asked) else b""
-        return values[mark]
-
-    return MARKS.sub(fill, body)
+    if ORIGIN_MARK in pieces[1::2]:  # the origin, asked for once
+        asked = origin() if callable(origin) else origin
+        # An odd Host header gets relative URLs rather than markup of its choosing.
+        values[ORIGIN_MARK] = asked.encode() if SAFE_ORIGIN.fullmatch(asked) else b""
+    filled = list(pieces)
+    filled[1::2] = [values[mark] for mark in pieces[1::2]]
+    return b"".join(filled)

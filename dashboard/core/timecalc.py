@@ -93,10 +93,21 @@ def format_instant(at: dt.datetime) -> str:
     return as_utc(at).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
+_last_log_second: tuple[int, str] = (-1, "")  # every record of a second shares its text
+
+
 def log_time_text(unix_seconds: float) -> str:
     """2020-01-26T17:58:00.123Z: a log record's time, UTC, to the millisecond."""
-    at = dt.datetime.fromtimestamp(unix_seconds, UTC)
-    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+    global _last_log_second
+    whole = math.floor(unix_seconds)
+    micros = round((unix_seconds - whole) * 1_000_000)  # as datetime rounds it
+    if micros == 1_000_000:
+        whole, micros = whole + 1, 0
+    second, text = _last_log_second
+    if second != whole:
+        text = dt.datetime.fromtimestamp(whole, UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+        _last_log_second = (whole, text)
+    return f"{text}{micros // 1000:03d}Z"
 
 
 def local(at: dt.datetime, zone_name: str) -> dt.datetime:

@@ -15,6 +15,7 @@ from dashboard.web import (
     cards,
     embed,
     errors,
+    fastpath,
     headers,
     health,
     metrics,
@@ -26,6 +27,7 @@ from dashboard.web import (
 
 
 def register(app: Flask) -> None:
+    fastpath.install(app)  # innermost: it sees the environ as Flask does, after ProxyFix
     count = int(app.config.get("PROXY_COUNT") or 0)
     if count:  # reverse proxies in front: their X-Forwarded-* are trusted that deep, no deeper
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

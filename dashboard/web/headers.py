@@ -32,14 +32,30 @@ def embed_frame_ancestors(configured: str) -> str:
 FRAME_ANCESTORS = re.compile(r"(^|;)\s*frame-ancestors(\s|;|$)", re.I)
 
 
+def framing(endpoint: str | None, embed_allowed_origins: str) -> tuple[str, str | None]:
+    """The frame-ancestors sources for a public endpoint, and its X-Frame-Options (None for
+    what other sites may frame)."""
+    if endpoint in EMBEDDABLE:
+        return embed_frame_ancestors(embed_allowed_origins), None
+    return "'self'", "SAMEORIGIN"
+
+
+def public_headers(endpoint: str | None, embed_allowed_origins: str) -> list[tuple[str, str]]:
+    """What add_headers adds to a public page that set no framing headers of its own (the
+    WSGI fast path's answers), in the order it adds them."""
+    ancestors, frame_options = framing(endpoint, embed_allowed_origins)
+    added = [("X-Frame-Options", frame_options)] if frame_options else []
+    return [*added, ("Content-Security-Policy", f"frame-ancestors {ancestors}")]
+
+
 def add_framing_headers(response: Response) -> Response:
     """/embed may be framed by EMBED_ALLOWED_ORIGINS; everything else by this origin only. A CSP
     set elsewhere keeps its other directives, and a frame-ancestors of its own."""
-    if request.endpoint in EMBEDDABLE:
-        ancestors = embed_frame_ancestors(current_app.config["EMBED_ALLOWED_ORIGINS"])
-    else:
-        ancestors = "'self'"
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    ancestors, frame_options = framing(
+        request.endpoint, current_app.config["EMBED_ALLOWED_ORIGINS"]
+    )
+    if frame_options:
+        response.headers.setdefault("X-Frame-Options", frame_options)
     csp = response.headers.get("Content-Security-Policy")
     if csp is None:  # the usual case, on every public request
         response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"

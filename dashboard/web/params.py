@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from flask import request
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
+from werkzeug.wrappers import Request
 
 from dashboard.core import timecalc
 from dashboard.core.numbers import whole_number
@@ -230,9 +231,17 @@ class Query:
     def read(self) -> dict[str, Any]:
         """This request's values. Every public request comes here: without a query string,
         the arguments are not even parsed."""
-        if not request.environ.get("QUERY_STRING"):
+        return self.read_from(request)
+
+    def read_from(self, req: Request) -> dict[str, Any]:
+        """read(), for any werkzeug request (the WSGI fast path's, made from the environ)."""
+        if not req.environ.get("QUERY_STRING"):
             return dict(self.defaults)
-        return self.parse(request.args)
+        return self.parse(req.args)
+
+    def knows_all(self, req: Request) -> bool:
+        """Whether the request gives no parameter but these."""
+        return not req.environ.get("QUERY_STRING") or req.args.keys() <= self.parameters.keys()
 
     def raw(self, name: str) -> str:
         """A parameter's text as the request gave it, for a cache key once it has been read."""

@@ -135,7 +135,7 @@ def test_dashboard_serve_works_without_a_secret_key(database_url, tmp_path):
         [*command, "serve", "--port", str(port), "--workers", "1", "--no-scheduler"],
         env=env,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
     )
     try:
@@ -148,9 +148,16 @@ def test_dashboard_serve_works_without_a_secret_key(database_url, tmp_path):
             except OSError:
                 time.sleep(0.3)
         assert 'name="csrf_token"' in body and "HttpOnly" in cookie
+        for number in (1, 2):  # Flask answers the first, the fast path the second
+            asked = urllib.request.Request(
+                f"http://127.0.0.1:{port}/", headers={"X-Request-Id": f"page-{number}"}
+            )
+            with urllib.request.urlopen(asked, timeout=5) as page:
+                assert page.status == 200
     finally:
-        server.send_signal(signal.SIGTERM)
-        output, _ = server.communicate(timeout=60)
+        server.send_signal(signal.SIGTERM)  # at once: access lines still waiting are written
+        output, logged = server.communicate(timeout=60)
+    assert "[page-1]: GET / 200" in logged and "[page-2]: GET / 200" in logged
     key_file = Path(tmp_path / "instance" / "secret_key")
     assert "SECRET_KEY is not set: generated a random key and saved it in" in output
     assert str(key_file) in output

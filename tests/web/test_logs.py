@@ -7,6 +7,8 @@ import io
 import json
 import logging
 import re
+import sys
+import time
 import warnings
 
 import pytest
@@ -145,3 +147,32 @@ def test_migrations_are_quiet_unless_debugging(logged):
     logging.getLogger("alembic.runtime.migration").info("Running upgrade 0003 -> 0004")
     assert "Running upgrade" in buffer.getvalue()
     logging.getLogger("alembic").setLevel(logging.NOTSET)
+
+
+def test_access_lines_to_stderr_are_written_in_batches_in_order(capsys, monkeypatch):
+    """On stderr (every process's own set-up) access lines wait up to ACCESS_FLUSH_SECONDS;
+    any other record writes them first, and so does the flush at exit."""
+    monkeypatch.setattr(logs, "ACCESS_FLUSH_SECONDS", 0.05)
+    monkeypatch.setattr(sys, "__stderr__", sys.stderr)  # capsys's stands for the process's
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    try:
+        handler = logs.configure("INFO", "text")
+        logs.access_log.info("GET / 200 0.1 ms")
+        assert capsys.readouterr().err == ""
+        logging.getLogger("dashboard.test").warning("after it")
+        written = capsys.readouterr().err.splitlines()
+        assert [line.split(": ", 1)[1] for line in written] == ["GET / 200 0.1 ms", "after it"]
+        logs.access_log.info("GET /?lang=ru 200 0.1 ms")
+        for _ in range(100):  # written by the flusher within ACCESS_FLUSH_SECONDS
+            if err := capsys.readouterr().err:
+                break
+            time.sleep(0.01)
+        assert err.endswith("GET /?lang=ru 200 0.1 ms\n")
+        logs.access_log.info("GET /statements 200 0.1 ms")
+        handler.flush()  # what logging.shutdown does at exit
+        assert capsys.readouterr().err.endswith("GET /statements 200 0.1 ms\n")
+    finally:
+        logging.captureWarnings(False)
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])

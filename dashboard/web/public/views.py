@@ -7,11 +7,12 @@ import datetime as dt
 
 from babel import dates
 from flask import Blueprint, Response, abort, current_app, request, url_for
+from werkzeug.wrappers import Request
 
 from dashboard import config
 from dashboard.cache import keys
 from dashboard.cache.http import cached_response
-from dashboard.cache.live import Rendered, fill_delay, live_pages
+from dashboard.cache.live import Rendered, View, fill_delay, live_pages
 from dashboard.content import previews, store, versions
 from dashboard.content.filters import StatementFilters
 from dashboard.content.schema import statement as statement_schema
@@ -43,19 +44,33 @@ def usual_pages(_content: SiteContent):
         yield keys.live_block(locale), live_view, locale
 
 
+# The URLs whose fragments htmx asks for.
+FRAGMENTED = frozenset({"public.index", "public.archive", "public.counter"})
+
+
+def vary_for(endpoint: str | None, choice: language_choice.Choice) -> tuple[str, ...]:
+    vary = ["HX-Request"] if endpoint in FRAGMENTED else []
+    if not choice.explicit:  # the language came from the cookie or Accept-Language
+        vary += ["Accept-Language", "Cookie"]
+    return tuple(vary)
+
+
+def remembers_choice(req: Request, choice: language_choice.Choice, hx: bool) -> bool:
+    """Whether the answer sets the language cookie: a reader's explicit choice, on a page
+    (not a fragment), that their cookie does not hold yet."""
+    return choice.explicit and not hx and req.cookies.get(language_choice.COOKIE) != choice.locale
+
+
+def wants_fragment(req: Request) -> bool:
+    # The header read from the environ: werkzeug's lookup by name costs more than the answer.
+    return req.environ.get("HTTP_HX_REQUEST") == "true"
+
+
 def _respond(
     rendered: Rendered, now: dt.datetime, choice: language_choice.Choice, hx: bool
 ) -> Response:
-    # The URLs whose fragments htmx asks for.
-    fragments = ("public.index", "public.archive", "public.counter")
-    vary = ["HX-Request"] if request.endpoint in fragments else []
-    if not choice.explicit:  # the language came from the cookie or Accept-Language
-        vary += ["Accept-Language", "Cookie"]
-    response = cached_response(rendered, now, vary=tuple(vary))
-    asked_here = (
-        choice.explicit and not hx and request.cookies.get(language_choice.COOKIE) != choice.locale
-    )
-    if asked_here:  # remember a reader's explicit choice for their next visit
+    response = cached_response(rendered, now, vary=vary_for(request.endpoint, choice))
+    if remembers_choice(request, choice, hx):  # remember it for their next visit
         response.set_cookie(
             language_choice.COOKIE,
             choice.locale,
@@ -83,16 +98,20 @@ def _choice(now: dt.datetime, values: dict) -> language_choice.Choice:
     return language_choice.choose(request, live_pages().content(now).locale, values["lang"])
 
 
+def index_entry(locale: str, hx: bool) -> tuple[str, View]:
+    """One URL, two representations: htmx asks for the live block only."""
+    if hx:
+        return keys.live_block(locale), live_view
+    return keys.page(locale), page_view
+
+
 @bp.get("/")
 def index():
+    # web/fastpath.py answers most of these before Flask, with the functions used here.
     now = timecalc.utcnow()
     choice = _choice(now, PAGE.read())
-    # One URL, two representations: htmx asks for the live block only.
-    hx = request.headers.get("HX-Request") == "true"
-    if hx:
-        key, view = keys.live_block(choice.locale), live_view
-    else:
-        key, view = keys.page(choice.locale), page_view
+    hx = wants_fragment(request)
+    key, view = index_entry(choice.locale, hx)
     return _respond(live_pages().get(key, now, view, choice.locale), now, choice, hx)
 
 
@@ -104,7 +123,7 @@ def archive():
     values = ARCHIVE.read()
     choice = _choice(now, values)
     wanted = listing.read(values, live_pages().content(now))
-    hx = request.headers.get("HX-Request") == "true"
+    hx = wants_fragment(request)
     hx = hx and request.headers.get("HX-History-Restore-Request") != "true"  # a whole page
     per_page = int(current_app.config["STATEMENTS_PER_PAGE"])
 

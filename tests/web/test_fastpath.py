@@ -1,0 +1,155 @@
+"""The WSGI fast path (web/fastpath.py) answers `/` exactly as Flask would, or lets Flask answer.
+
+Each request of the table goes to the fast path and to Flask (the same stack without it); the
+status, every header in order and the body must be the same. Requests carry an X-Request-Id so
+that the id each side echoes is the same too."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+
+import pytest
+from werkzeug.test import EnvironBuilder, run_wsgi_app
+from werkzeug.wrappers import Request
+
+from dashboard.cache.live import pages_of
+from dashboard.content import editing
+from dashboard.core import timecalc
+from dashboard.web import fastpath, headers
+
+REQUEST_ID = "test-request-1"
+
+
+def _environ(method="GET", query="", request_headers=None) -> dict:
+    given = {"X-Request-Id": REQUEST_ID, **(request_headers or {})}
+    builder = EnvironBuilder(path="/", method=method, query_string=query, headers=given)
+    return builder.get_environ()
+
+
+class Sides:
+    """The fast path's answer and Flask's, to one request."""
+
+    def __init__(self, app):
+        self.fast = app.extensions[fastpath.EXTENSION]
+        # Flask's stack as create_app builds it, but for the fast path
+        self.flask = headers.private_when_setting_cookies(self.fast.wsgi_app)
+
+    def fast_answer(self, *args, **kwargs):
+        answer = self.fast.answer(Request(_environ(*args, **kwargs)), time.perf_counter())
+        if answer is None:
+            return None
+        status, header_list, body = answer
+        return status, header_list, body
+
+    def flask_answer(self, *args, **kwargs):
+        app_iter, status, answered = run_wsgi_app(self.flask, _environ(*args, **kwargs))
+        body = b"".join(app_iter)
+        getattr(app_iter, "close", lambda: None)()
+        return status, list(answered.to_wsgi_list()), body
+
+    def both(self, *args, **kwargs):
+        flask = self.flask_answer(*args, **kwargs)  # first: it keeps the bytes in memory
+        return self.fast_answer(*args, **kwargs), flask
+
+
+def test_the_fast_path_answers_as_flask_does(app, at_reference):
+    sides = Sides(app)
+    page = sides.flask_answer()
+    etag = dict(page[1])["ETag"]
+    fragment_etag = dict(sides.flask_answer(request_headers={"HX-Request": "true"})[1])["ETag"]
+    table = [
+        {},
+        {"request_headers": {"HX-Request": "true"}},
+        {"query": "lang=ru", "request_headers": {"HX-Request": "true"}},
+        {"query": "lang=xx", "request_headers": {"HX-Request": "true"}},  # unknown: as not asked
+        {"query": "lang=en", "request_headers": {"Cookie": "lang=en"}},
+        {"query": "lang=ru", "request_headers": {"Cookie": "lang=ru; _ga=1"}},
+        {"request_headers": {"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"}},
+        {"request_headers": {"Accept-Language": "de, fr;q=0.5"}},  # none of ours: the site's
+        {"request_headers": {"Cookie": "lang=ru", "Accept-Language": "en"}},
+        {"request_headers": {"Cookie": "_analytics=visitor1"}},
+        {"request_headers": {"If-None-Match": etag}},
+        {"request_headers": {"If-None-Match": f'"other", {etag.removeprefix("W/")}'}},
+        {"request_headers": {"If-None-Match": '"other"'}},
+        {"request_headers": {"If-None-Match": fragment_etag, "HX-Request": "true"}},
+        {"method": "HEAD"},
+        {"method": "HEAD", "request_headers": {"If-None-Match": etag}},
+        {"request_headers": {"Host": "dashboard.example:8443", "X-Forwarded-Proto": "https"}},
+    ]
+    statuses = set()
+    for request in table:
+        fast, flask = sides.both(**request)
+        assert fast is not None, request
+        assert fast == flask, request
+        statuses.add(fast[0])
+        assert (fast[2] == b"") == (fast[0].startswith("304") or request.get("method") == "HEAD")
+    assert statuses == {"200 OK", "304 NOT MODIFIED"}
+    # The id a proxy sent is echoed; without one, each side makes its own.
+    environ = _environ()
+    del environ["HTTP_X_REQUEST_ID"]
+    _status, made, _body = sides.fast.answer(Request(environ), time.perf_counter())
+    assert len(dict(made)["X-Request-Id"]) == 32
+
+
+def test_the_fast_path_leaves_to_flask_what_is_not_its_own(app, at_reference, monkeypatch):
+    sides = Sides(app)
+    sides.flask_answer()
+    sides.flask_answer(request_headers={"HX-Request": "true"})
+    assert sides.fast_answer() is not None  # warm: what follows is declined for its own reason
+    declined = [
+        {"request_headers": {"Cookie": "dashboard_session=abc; lang=en"}},  # the admin's session
+        {"query": "utm_source=mail"},  # a parameter the page does not read
+        {"query": "preview=pv_abc"},
+        {"query": "lang=ru"},  # sets the language cookie
+        {"query": "lang=ru&lang=en&x=1"},
+    ]
+    for request in declined:
+        assert sides.fast_answer(**request) is None, request
+    # Another method or path never reaches it: Flask answers (405, the admin's redirect).
+    client = app.test_client()
+    assert client.post("/").status_code == 405
+    assert client.get("/admin/").status_code in (302, 303)
+    # Bytes not in memory: Flask reads (or renders) them, and keeps them for the next request.
+    pages = pages_of(app)
+    pages.invalidate()
+    with monkeypatch.context() as patched:  # it neither renders nor asks the store
+        for name in ("render", "_warmed", "content"):
+            patched.setattr(pages, name, lambda *a, **k: pytest.fail("the fast path asked"))
+        assert sides.fast_answer() is None
+    assert sides.flask_answer()[0] == "200 OK"
+    assert sides.fast_answer() is not None
+
+
+def test_never_past_the_next_change_and_current_after_an_edit(app, at_reference):
+    sides = Sides(app)
+    pages = pages_of(app)
+    before = sides.flask_answer()
+    fast = sides.fast_answer()
+    assert fast == before
+    assert dict(fast[1])["Cache-Control"] == "public, max-age=60"  # 17:58:00 to 17:59:00
+    at_reference.shift(59.5)
+    fast, flask = sides.both()
+    assert fast == flask and dict(fast[1])["Cache-Control"] == "public, max-age=0"
+    at_reference.shift(0.5)  # 17:59:00: the copy's next change
+    assert sides.fast_answer() is None  # not checked this minute, not in memory either
+    fast, flask = sides.both()
+    assert fast == flask and dict(fast[1])["ETag"] != dict(before[1])["ETag"]
+    assert b"17:59" in fast[2]
+    # A copy whose next change comes within its minute (a statement's instant) ends there too.
+    now = timecalc.utcnow()
+    key = ("page:en", timecalc.floor_minute(now))
+    pages._memory[key] = dataclasses.replace(
+        pages._memory[key], next_change=now + dt.timedelta(seconds=10)
+    )
+    at_reference.shift(9.999)
+    assert sides.fast_answer() is not None
+    at_reference.shift(0.001)
+    assert sides.fast_answer() is None
+    # An edit in this process: the fast path declines until Flask has the new bytes.
+    with app.app_context():
+        editing.save_clock({"label": "Paris", "timezone": "Europe/Paris"})
+    assert sides.fast_answer() is None
+    fast, flask = sides.both()
+    assert fast == flask and b"Paris" in fast[2]
