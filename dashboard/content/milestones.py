@@ -82,7 +82,7 @@ def due(session: Session, counter, at: dt.datetime) -> list[tuple[marks.Mileston
     """The unrecorded milestones in the window, each with whether it is announced (the newest
     date's) or only recorded as passed over."""
     today = timecalc.local_date(at, counter.timezone)
-    found = marks.between(counter, today - dt.timedelta(days=WINDOW_DAYS), today)
+    found = marks.between(counter, timecalc.days_after(today, -WINDOW_DAYS), today)
     if not found:
         return []
     row = models.MilestoneAnnouncement

@@ -37,7 +37,8 @@ def between(counter, start: dt.date, end: dt.date) -> list[Milestone]:
     date. A countdown has none until its date has come. Mind the span: with `every`, each
     multiple in it is one."""
     since = counter.since
-    first, last = max(1, (start - since).days), (end - since).days
+    first = max(1, timecalc.days_between(since, start))
+    last = timecalc.days_between(since, end)
     found = [
         Milestone(timecalc.days_after(since, v), DAYS, v) for v in _day_values(counter, first, last)
     ]
@@ -56,7 +57,7 @@ def between(counter, start: dt.date, end: dt.date) -> list[Milestone]:
 def upcoming(counter, today: dt.date, count: int = 3) -> list[Milestone]:
     """The next `count` milestones after `today`: each kind's next ones, merged."""
     since = counter.since
-    lowest = max(1, (today - since).days + 1)
+    lowest = max(1, timecalc.days_between(since, today) + 1)
     days = list(counter.milestones)
     if counter.every:
         first = max(1, -(-lowest // counter.every))  # the first multiple not yet reached
@@ -79,7 +80,7 @@ def latest(counter, today: dt.date, count: int = 3) -> list[Milestone]:
     """The last `count` milestones reached before `today`, newest last."""
     if today <= counter.since:
         return []
-    reached = (today - counter.since).days - 1
+    reached = timecalc.days_between(counter.since, today) - 1
     days = [v for v in counter.milestones if 1 <= v <= reached]
     if counter.every:
         top = reached // counter.every
@@ -89,7 +90,7 @@ def latest(counter, today: dt.date, count: int = 3) -> list[Milestone]:
         for v in sorted(set(days))[-count:]
     ]
     if counter.anniversaries:
-        done = timecalc.whole_years(counter.since, today - dt.timedelta(days=1))
+        done = timecalc.whole_years(counter.since, timecalc.days_after(today, -1))
         found += [
             Milestone(timecalc.add_years(counter.since, n), YEARS, n)
             for n in range(max(1, done - count + 1), done + 1)
