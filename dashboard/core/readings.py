@@ -52,6 +52,9 @@ class CounterReading:
     event: str
     note: str
     next_change: dt.datetime
+    # The caption without its note ("days have passed since the Salisbury incident"), for
+    # views that set the note apart (the board).
+    phrase: str = ""
     extra: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
     display: str = DAYS
     badge: str = ""  # a badge's message: "693 days", "1 year and 10 months"
@@ -72,7 +75,7 @@ def span_of(counter, today: dt.date) -> tuple[list[tuple[int, str]], int | None]
         years, months, days = timecalc.calendar_span(start, end)
         return _nonzero((years, "year"), (months, "month"), (days, "day")), None
     if counter.display == WEEKS:
-        weeks, days = timecalc.weeks_and_days((end - start).days)
+        weeks, days = timecalc.weeks_and_days(timecalc.days_between(start, end))
         return _nonzero((weeks, "week"), (days, "day")), None
     if counter.display == WORKING_DAYS:
         count = timecalc.working_days_between(start, end, counter.calendar)
@@ -86,7 +89,7 @@ def _nonzero(*parts: tuple[int, str]) -> list[tuple[int, str]]:
 
 def read_counter(at: dt.datetime, counter, locale: str) -> CounterReading:
     today = timecalc.local_date(at, counter.timezone)
-    days = (today - counter.since).days
+    days = timecalc.days_between(counter.since, today)
     event, note = counter.text_in(locale)
     earlier = read_runs(counter.runs, locale)
     current = current_run(counter.since, days, locale)
@@ -98,12 +101,13 @@ def read_counter(at: dt.datetime, counter, locale: str) -> CounterReading:
             parts = None
     if parts is None:
         number, caption = counter_parts(days, event, note, locale)
+        phrase = counter_parts(days, event, "", locale)[1]
         text = counter_caption(days, event, note, locale)
         words = language(locale)
         badge = plural(words.badge_forms(days < 0), abs(days), words.code)
     else:
-        number, caption = span_parts(parts, event, days < 0, locale)
-        caption = f"{caption} - {note}" if note else caption
+        number, phrase = span_parts(parts, event, days < 0, locale)
+        caption = f"{phrase} - {note}" if note else phrase
         text = f"{number} {caption}" if number else caption
         badge = span_badge(parts, days < 0, locale)
     return CounterReading(
@@ -117,6 +121,7 @@ def read_counter(at: dt.datetime, counter, locale: str) -> CounterReading:
         event=event,
         note=note,
         next_change=timecalc.next_date_change(at, counter.timezone),
+        phrase=phrase,
         extra=counter.extra,
         display=DAYS if parts is None else counter.display,
         badge=badge,

@@ -34,6 +34,12 @@ def test_every_view_shows_the_display_and_the_milestone_of_the_day(app, client, 
     assert "Сегодня — 693 дня" in russian
     assert "97 недель и 6 дней" in russian
     assert YMD in client.get("/embed?counters=salisbury").get_data(as_text=True)
+    # The board sets the number, the phrase and the note apart: the phrase is the display's.
+    board = client.get("/board?counters=salisbury,glushkov").get_data(as_text=True)
+    assert f'<span class="counter-days">{YMD}</span>' in board
+    assert '<span class="counter-caption">have passed since the Salisbury incident</span>' in board
+    assert '<span class="counter-caption">have passed since the death' in board
+    assert "days have passed" not in board
     assert f">{YMD}<" in client.get("/badge/salisbury.svg").get_data(as_text=True)
     assert client.get("/badge/glushkov.json?lang=ru").json["message"] == "97 недель и 6 дней"
 

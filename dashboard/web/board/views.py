@@ -7,24 +7,19 @@ Every value comes from the snapshot."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, current_app, url_for
 
 from dashboard.cache import keys
-from dashboard.cache.http import cached_response
-from dashboard.cache.live import live_pages
-from dashboard.core import timecalc
-from dashboard.core.captions import counter_parts
-from dashboard.core.snapshot import CounterReading, DatedStatement, SiteContent, Snapshot
+from dashboard.core.snapshot import DatedStatement, SiteContent, Snapshot
 from dashboard.i18n.languages import locales
 from dashboard.web import params
-from dashboard.web.embed.query import EMBED_PARAMETERS, WIDGET, EmbedQuery, embed_query
-from dashboard.web.params import BadParameter
+from dashboard.web.embed.query import EMBED_PARAMETERS, WIDGET, EmbedQuery
+from dashboard.web.embed.widget import widget_response
 from dashboard.web.templating import render_block, render_page
 
 bp = Blueprint("board", __name__)
@@ -55,19 +50,6 @@ def _build_mark(static_folder: str, template: str) -> str:
     return mark.hexdigest()
 
 
-@dataclasses.dataclass(frozen=True)
-class BoardCounter:
-    """A counter as the board sets it: the number, the phrase after it, the note apart."""
-
-    reading: CounterReading
-    phrase: str
-
-
-def board_counter(counter: CounterReading, locale: str) -> BoardCounter:
-    _number, phrase = counter_parts(counter.days, counter.event, "", locale)
-    return BoardCounter(reading=counter, phrase=phrase)
-
-
 def headlines(shot: Snapshot) -> list[DatedStatement]:
     shown = ([shot.featured] if shot.featured else []) + list(shot.latest)
     return shown[:HEADLINES]
@@ -80,7 +62,7 @@ def board_view(query: EmbedQuery, fragment: bool):
             shot=shot,
             query=query,
             clocks=clocks,
-            counters=[board_counter(counter, shot.locale) for counter in counters],
+            counters=counters,  # each sets its number, phrase and note apart
             headlines=headlines(shot),
             board_url=url_for("board.board") + "?" + query.query_string(),
             build=build_mark(),
@@ -109,16 +91,7 @@ def usual_boards(_content: SiteContent):
 
 @bp.get("/board")
 def board():
-    now = timecalc.utcnow()
-    try:
-        query = embed_query({**WIDGET.defaults, **BOARD.read()}, live_pages().content(now))
-    except BadParameter as error:
-        abort(400, description=str(error))
-    fragment = request.headers.get("HX-Request") == "true"
-    rendered = live_pages().get(
-        board_key(query, fragment), now, view=board_view(query, fragment), locale=query.locale
-    )
-    # As the widget's: the language is in the URL or is the site's, so only HX-Request varies.
-    response = cached_response(rendered, now, vary=("HX-Request",))
+    # Served as the widget is, from the widget's parameters with the board's own.
+    response = widget_response({**WIDGET.defaults, **BOARD.read()}, board_key, board_view)
     response.headers["X-Robots-Tag"] = "noindex"
     return response

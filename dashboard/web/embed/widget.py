@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, request, url_for
+from flask import Response, abort, request, url_for
 
 from dashboard.cache import keys
 from dashboard.cache.http import cached_response
@@ -61,14 +61,20 @@ def usual_embeds(content: SiteContent):
 
 @bp.get("/embed")
 def widget():
+    return widget_response(WIDGET.read(), embed_key, embed_view)
+
+
+def widget_response(values: dict, key_of, view_of) -> Response:
+    """A page read from the embed's parameters (the widget, the board): 400 for a bad value;
+    else the page, or its live block for htmx, from the warm bytes of its key."""
     now = timecalc.utcnow()
     try:
-        query = embed_query(WIDGET.read(), live_pages().content(now))
+        query = embed_query(values, live_pages().content(now))
     except BadParameter as error:
         abort(400, description=str(error))
     fragment = request.headers.get("HX-Request") == "true"
     rendered = live_pages().get(
-        embed_key(query, fragment), now, view=embed_view(query, fragment), locale=query.locale
+        key_of(query, fragment), now, view=view_of(query, fragment), locale=query.locale
     )
     # The language is in the URL (or is the site's own), so nothing but HX-Request varies, and
     # the widget never sets or needs a cookie.
