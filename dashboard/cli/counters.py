@@ -36,7 +36,7 @@ def reset_counter_command(slug, on, reason, statement):
     except store.NotInitialised as error:
         raise click.ClickException(str(error)) from None
     shot = live_pages().snapshot(timecalc.utcnow())
-    reading = next(c for c in shot.counters if c.slug == slug)
+    reading = shot.counter(slug)
     click.echo(
         f"Reset {slug}: the run from {run.start} ended on {run.end} after "
         f"{timecalc.days_between(run.start, run.end)} days. Now: {reading.text} "

@@ -236,6 +236,9 @@ class Snapshot:
                 mark.update(part.encode() + b"\0")
         return mark.hexdigest()
 
+    def counter(self, slug: str) -> CounterReading | None:
+        return next((counter for counter in self.counters if counter.slug == slug), None)
+
     def counters_next_change(self) -> dt.datetime | None:
         return min((c.next_change for c in self.counters), default=None)
 

@@ -92,7 +92,7 @@ def default_label(counter: CounterReading, locale: str) -> str:
 
 def badge_view(slug: str, kind: str, query: BadgeQuery):
     def view(shot: Snapshot) -> tuple[str | bytes, dt.datetime]:
-        counter = next((c for c in shot.counters if c.slug == slug), None)
+        counter = shot.counter(slug)
         if counter is None:  # removed since the request checked it
             abort(404)
         label = query.label if query.label is not None else default_label(counter, shot.locale)

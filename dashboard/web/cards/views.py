@@ -72,7 +72,7 @@ def statement_card(shot: Snapshot, item: StatementItem) -> drawing.StatementCard
 
 def counter_card_view(slug: str):
     def view(shot: Snapshot) -> tuple[bytes, dt.datetime]:
-        counter = next((c for c in shot.counters if c.slug == slug), None)
+        counter = shot.counter(slug)
         if counter is None:  # removed since the request checked it
             abort(404, description=f"There is no counter called {slug!r}.")
         return drawing.counter_png(counter_card(shot, counter)), counter.next_change

@@ -31,7 +31,7 @@ TEMPLATE = "public/counter.html"
 
 
 def _reading(shot: Snapshot, slug: str) -> CounterReading:
-    found = next((c for c in shot.counters if c.slug == slug), None)
+    found = shot.counter(slug)
     if found is None:
         abort(404, description=f"There is no counter called {slug!r}.")
     return found

@@ -77,7 +77,7 @@ def counter_json(counter: CounterReading) -> dict:
 
 
 def _reading(shot: Snapshot, slug: str) -> CounterReading:
-    found = next((c for c in shot.counters if c.slug == slug), None)
+    found = shot.counter(slug)
     if found is None:
         raise ApiError(404, f"there is no counter {slug!r}")
     return found
