@@ -32,8 +32,10 @@ def parse_day(text, field: str = "on") -> dt.date:
             raise ValueError
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        shown = text if isinstance(text, str) else type(text).__name__
-        raise FieldErrors({field: [f"{shown!r} is not a date such as 2018-03-04"]}) from None
+        if not isinstance(text, str):
+            wrong = f"'{field}' must be a date written as text, such as \"2018-03-04\""
+            raise FieldErrors({field: [wrong]}) from None
+        raise FieldErrors({field: [f"{text!r} is not a date such as 2018-03-04"]}) from None
 
 
 def find_counter(session: Session, slug: str, lock: bool = False) -> models.Counter | None:
@@ -87,7 +89,9 @@ def _problems(session, counter, zone_name, on, reason, statement, at) -> dict[st
             ]
         elif on > today:
             problems["on"] = [f"{on} is in the future: today is {today} in {zone_name}"]
-    if not isinstance(reason, str) or not reason.strip():
+    if reason is not None and not isinstance(reason, str):
+        problems["reason"] = ["'reason' must be text: say why the counter starts again"]
+    elif not reason or not reason.strip():
         problems["reason"] = ["'reason' must not be empty: say why the counter starts again"]
     elif len(reason.strip()) > REASON_MAX:
         problems["reason"] = [f"'reason' may have at most {REASON_MAX} characters"]

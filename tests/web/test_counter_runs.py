@@ -65,6 +65,11 @@ def test_the_api_resets_with_a_token_names_each_bad_field_and_writes_nothing_the
     )
     for wrong in ({**body, "on": "1 June"}, {**body, "extra": 1}, {"reason": "x"}):
         assert client.post(url, json=wrong, headers=auth).status_code == 422
+    typed = client.post(url, json={**body, "on": 20190601, "reason": 7}, headers=auth)
+    assert typed.status_code == 422 and typed.json["fields"] == {
+        "on": ["'on' must be a date written as text, such as \"2018-03-04\""],
+        "reason": ["'reason' must be text: say why the counter starts again"],
+    }
     assert client.post("/api/v1/counters/nope/resets", json=body, headers=auth).status_code == 404
     assert (dump(app), runs_and_since(app)) == before  # nothing written by any of them
 
