@@ -118,6 +118,8 @@ class LivePages:
                 raise StoreUnavailable(str(error)) from error
             log.warning("store unreachable, showing the last good content: %s", error)
             return cached
+        if cached is not None and fresh.revision != cached.revision:
+            self._forget_rendered()  # an edit in another process: its bytes, ahead ones too
         self._content, self._content_checked = fresh, minute
         return fresh
 
@@ -133,14 +135,21 @@ class LivePages:
         at = timecalc.as_utc(at)
         return snapshot(at, self.content(at), locale)
 
+    def recheck(self) -> None:
+        """The next content() asks the store for its revision, whenever it last did."""
+        self._content_checked = None
+
     def invalidate(self) -> None:
         """After a write in this process: its readers see the change at once."""
+        self._forget_rendered()
+        self._content = None
+        self._content_checked = None
+
+    def _forget_rendered(self) -> None:
         with self._lock:
             self._memory.clear()
             self._flights.clear()  # renders under way keep their waiters, not their bytes
             self._generation += 1
-            self._content = None
-            self._content_checked = None
         metrics.set_cache_entries(0)
 
     # -- rendering -------------------------------------------------------------------------
@@ -172,12 +181,21 @@ class LivePages:
             body=body, etag=etag_for(body), next_change=next_change, minute=minute, valid_from=at
         )
 
-    def get(self, key: str, at: dt.datetime, view: View, locale: str | None = None) -> Rendered:
-        """Bytes for `key` this minute: from this process's memory, else warmed by the
-        scheduler, else rendered here with `view` (archive pages, statements, embeds with
-        unusual parts, or just after an edit), and kept."""
+    def get(
+        self,
+        key: str,
+        at: dt.datetime,
+        view: View,
+        locale: str | None = None,
+        minute: dt.datetime | None = None,
+    ) -> Rendered:
+        """Bytes for `key` at `minute` (default: `at`'s), holding the statements published at
+        `at`: from this process's memory, else warmed by the scheduler, else rendered here
+        with `view` (archive pages, statements, embeds with unusual parts, or just after an
+        edit), and kept. A coming minute is a live block fetched ahead (web/ahead.py)."""
         at = timecalc.as_utc(at)
-        minute = timecalc.floor_minute(at)
+        current = timecalc.floor_minute(at)
+        minute = minute or current
         found = self.in_memory(key, at, minute)
         if found is not None:
             return found
@@ -191,17 +209,17 @@ class LivePages:
             metrics.count_cache_lookup("waited")
             return flight.result()
         try:
-            found = self._warmed(key, at)
+            found = self._warmed(key, at, minute)
             if found is None:
-                found = self.render(at, view, locale=locale)
+                found = self.render(at, view, locale=locale, minute=minute)
                 metrics.count_cache_lookup("rendered")
             else:
                 metrics.count_cache_lookup("warmed")
         except BaseException as error:  # the waiters get the error, never a hang
-            self._land(key, minute, flight, generation)
+            self._land(key, minute, current, flight, generation)
             flight.set_exception(error)
             raise
-        self._land(key, minute, flight, generation, found)
+        self._land(key, minute, current, flight, generation, found)
         flight.set_result(found)
         return found
 
@@ -221,8 +239,9 @@ class LivePages:
         metrics.count_cache_lookup("memory")  # whether Flask or the fast path asked
         return found
 
-    def _land(self, key, minute, flight: Future, generation: int, found=None) -> None:
-        """A render is over: keep its bytes (unless an edit came meanwhile), end its flight."""
+    def _land(self, key, minute, current, flight: Future, generation: int, found=None) -> None:
+        """A render is over: keep its bytes (unless an edit came meanwhile), end its flight,
+        and drop what was kept for minutes before `current`."""
         with self._lock:
             if self._flights.get((key, minute)) is flight:
                 del self._flights[(key, minute)]
@@ -231,15 +250,17 @@ class LivePages:
             self._memory[(key, minute)] = found
             while len(self._memory) > config.MEMORY_ENTRIES:
                 self._memory.popitem(last=False)
-            for stale in [k for k in self._memory if k[1] < minute]:
+            for stale in [k for k in self._memory if k[1] < current]:
                 del self._memory[stale]
             metrics.set_cache_entries(len(self._memory))
 
-    def _warmed(self, key: str, at: dt.datetime) -> Rendered | None:
+    def _warmed(
+        self, key: str, at: dt.datetime, minute: dt.datetime | None = None
+    ) -> Rendered | None:
         the_store: store.Store = store.store_of(self.app)
         try:
             with the_store.session() as session:
-                row = store.rendered_bytes(session, key, at)
+                row = store.rendered_bytes(session, key, at, minute)
         except sa.exc.SQLAlchemyError as error:
             log.warning("cannot read warmed bytes for %s: %s", key, error)
             return None

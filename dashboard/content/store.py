@@ -346,15 +346,17 @@ def has_expired(session: Session, slug: str, at: dt.datetime) -> bool:
     return found is not None
 
 
-def rendered_bytes(session: Session, key: str, at: dt.datetime) -> models.Rendered | None:
-    """Bytes warmed for `at`'s minute, if they were rendered from the current content and still
-    tell what is published at `at`."""
+def rendered_bytes(
+    session: Session, key: str, at: dt.datetime, minute: dt.datetime | None = None
+) -> models.Rendered | None:
+    """Bytes warmed for `minute` (default: `at`'s), if they were rendered from the current
+    content and still tell what is published at `at`."""
     return session.scalars(
         sa.select(models.Rendered)
         .join(models.Site, models.Site.revision == models.Rendered.revision)
         .where(
             models.Rendered.key == key,
-            models.Rendered.minute == timecalc.floor_minute(at),
+            models.Rendered.minute == (minute or timecalc.floor_minute(at)),
             models.Rendered.valid_from <= at,
             models.Rendered.next_change > at,
         )

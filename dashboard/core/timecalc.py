@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
+import re
 import time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -212,6 +213,26 @@ def floor_minute(at: dt.datetime) -> dt.datetime:
 
 def next_minute(at: dt.datetime) -> dt.datetime:
     return floor_minute(at) + MINUTE
+
+
+MINUTE_FORMAT = "%Y-%m-%dT%H:%MZ"  # a minute in a URL: 2026-12-01T18:53Z
+MINUTE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z")
+
+
+def minute_text(at: dt.datetime) -> str:
+    return floor_minute(at).strftime(MINUTE_FORMAT)
+
+
+def parse_minute(text: str) -> dt.datetime:
+    """A UTC minute as minute_text writes it, in the years the dashboard accepts."""
+    if not MINUTE_TEXT.fullmatch(text):
+        raise TimeError(f"{text!r} is not a minute in UTC; expected e.g. '2026-12-01T18:53Z'")
+    try:
+        parsed = dt.datetime.strptime(text, MINUTE_FORMAT).replace(tzinfo=UTC)
+    except ValueError as error:
+        raise TimeError(f"{text!r} is not a valid minute: {error}") from None
+    check_year(parsed)
+    return parsed
 
 
 def next_date_change(at: dt.datetime, zone_name: str) -> dt.datetime:

@@ -7,6 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard.web import (
     admin,
+    ahead,
     api,
     atom,
     auth,
@@ -45,6 +46,7 @@ def register(app: Flask) -> None:
     embed.register(app)
     badges.register(app)
     board.register(app)
+    ahead.register(app)  # the live blocks of the page, counters, embed and board, ahead
     cards.register(app)
     health.register(app)
     metrics.register(app)  # /metrics, and the count of every request

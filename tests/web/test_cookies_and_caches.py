@@ -22,6 +22,7 @@ PATH_VALUES = {
     "public.topic": {"slug": "osce"},
     "atom.topic_feed": {"slug": "osce"},
     "sitemap.numbered": {"int:number": "1"},
+    "ahead.block": {"minute": "2020-01-26T17:59Z"},  # the next minute at the reference
 }
 EXTRA_QUERY = {"embed.oembed": {"url": f"{HOST}/?lang=ru"}}
 
