@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytz
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
+from dashboard.cache.live import live_pages
 from dashboard.content import editing, models, store
 from dashboard.content.schema import Context, Entity, FieldErrors
 from dashboard.content.store import current_store
@@ -42,6 +43,8 @@ def admin_globals():
         "zone_names": pytz.common_timezones,  # pytz: only its catalogue of names, as elsewhere
         "fmt_instant": lambda at: timecalc.format_instant(at) if at else _("never"),
         "admin_locale": interface.locale(),
+        # static/edited.js tells the site's open pages in this browser when it changes.
+        "content_revision": lambda: live_pages().content(timecalc.utcnow()).revision,
     }
 
 
