@@ -50,8 +50,11 @@
   function plan(served, next) {
     if (next !== lastNext) { retries = 0; lastNext = next; }
     if (!next) return served;
-    var byClock = next + MARGIN - Date.now();
+    var byClock = next + MARGIN - serverNow();
     if (byClock >= 0) return byClock <= served + 1000 ? byClock : served;
+    // Far past before the server has told its time: this device's clock is the likelier
+    // fault, and its first answer ahead will tell (below). The server's delay holds till then.
+    if (clock.offset === null && byClock < -5000) return served;
     // Past the change, yet the content is the old one: a cache (nginx serving a stale copy
     // while it updates, or the browser's) still had it. Ask again soon, past the browser's
     // cache. Far past, once only: then it is more likely this device's clock that is fast.
@@ -87,6 +90,7 @@
   // A request that hangs (a server that accepts and never answers) gives up, and is retried.
   document.addEventListener("htmx:configRequest", function (event) {
     if (!event.detail || !event.detail.elt || event.detail.elt.id !== "live") return;
+    if (!document.body.contains(event.detail.elt)) { event.preventDefault(); return; }
     event.detail.timeout = REQUEST_TIMEOUT_MS;
     if (!bypassCache) return;
     event.detail.headers["Cache-Control"] = "no-cache";
@@ -168,12 +172,155 @@
       .catch(function () { setTimeout(refreshStatements, 5000); });
   }
   var lastCounters = countersText(document);
-  document.addEventListener("htmx:afterSettle", function () {
+  var lastBlock = document.getElementById("live");
+  function settled() {
     refreshStatements();
     failures = 0;
     var now = countersText(document);
     var announcer = document.getElementById("announcer");
     if (announcer && now && now !== lastCounters) announcer.textContent = now;
     lastCounters = now;
+    var block = document.getElementById("live");
+    if (block !== lastBlock) { lastBlock = block; blockArrived(); }
+  }
+  document.addEventListener("htmx:afterSettle", settled);
+
+  // -- Fetched ahead (web/ahead.py) --------------------------------------------------------
+  // Rather than every open page asking at the boundary, each fetches the next minute's block
+  // at a random moment within the current minute, and swaps it in at the boundary, timed by
+  // the server's clock as its answers tell it (X-Server-Time), never by this device's clock.
+  // The htmx request planned above stays as the fallback: a block removed by the swap asks
+  // nothing, so it only goes out when no block came ahead.
+  var MINUTE = 60000;
+  var FETCH_FROM = 55000; // the window, in ms before the boundary: from :05 ...
+  var FETCH_TO = 15000; // ... to :45, leaving room for retries
+  var LAST_TRY = 2500; // no fetch ahead closer to the boundary than this
+  var clock = {offset: null, spread: 0, learned: 0}; // server ms - local ms; half a round trip
+  function localNow() {
+    return window.performance && performance.timeOrigin ?
+      performance.timeOrigin + performance.now() : Date.now();
+  }
+  function serverNow() {
+    return localNow() + (clock.offset === null ? 0 : clock.offset);
+  }
+  // NTP's rule: of the answers, trust the one with the shortest round trip, unless it is old.
+  function learn(sent, received, serverTime) {
+    if (!(serverTime > 0)) return;
+    var half = (received - sent) / 2;
+    if (clock.offset !== null && half > clock.spread && received - clock.learned < 600000) return;
+    clock.offset = serverTime - (sent + received) / 2;
+    clock.spread = half;
+    clock.learned = received;
+  }
+  var ahead = null; // {minute: ms, html: text}: the block for the minute beginning then
+  var shownMinute = 0; // the minute the block on screen was fetched for, when ours
+  var fetchTimer = null;
+  var swapTimer = null;
+  function minuteText(ms) {
+    return new Date(ms).toISOString().slice(0, 16) + "Z";
+  }
+  function nextOf(el) {
+    return el ? parseInt(el.getAttribute("data-next-change"), 10) || 0 : 0;
+  }
+  function later(fn, ms) {
+    clearTimeout(fetchTimer);
+    fetchTimer = setTimeout(fn, Math.max(0, ms));
+  }
+  // A block arrived (the page's own, a swap by htmx or ours): plan the fetch ahead of its
+  // next change, when that is a minute boundary. A statement's instant inside a minute is
+  // left to htmx: a block fetched before it could not hold that statement.
+  function blockArrived() {
+    clearTimeout(fetchTimer);
+    clearTimeout(swapTimer);
+    ahead = null;
+    var el = document.getElementById("live");
+    var url = el && el.getAttribute("data-live-url");
+    var next = nextOf(el);
+    if (!url || !window.fetch || !next) return;
+    if (clock.offset === null) { // not yet told the server's time: ask soon, and plan again
+      later(function () { fetchAhead(url, next, next, 0); }, Math.random() * 300);
+      return;
+    }
+    var lead = next - serverNow();
+    if (next % MINUTE !== 0 || lead <= LAST_TRY) {
+      // Not a boundary, or too close to it: htmx asks at the change. With no htmx to ask,
+      // the block for the minute of the change is fetched here, just after it.
+      if (!window.htmx) {
+        later(function () {
+          fetchAhead(url, Math.floor(serverNow() / MINUTE) * MINUTE, next, 0);
+        }, lead + 100 + Math.random() * 900);
+      }
+      return;
+    }
+    if (lead > FETCH_FROM + 5000) { // hours away (a counter's midnight): come back then
+      later(blockArrived, Math.min(lead - FETCH_FROM, 86400000));
+      return;
+    }
+    var from = Math.max(0, lead - FETCH_FROM);
+    var to = Math.max(from, lead - FETCH_TO);
+    if (to === from) to = (from + lead - LAST_TRY) / 2; // came late in the minute
+    later(function () { fetchAhead(url, next, next, 0); }, from + Math.random() * (to - from));
+  }
+  // `shown`: the next change of the block on screen when this was planned; when another
+  // block has come since, this one is dropped.
+  function fetchAhead(url, minute, shown, tries) {
+    var sent = localNow();
+    var untimed = clock.offset === null;
+    fetch(url.replace("0000-00-00T00:00Z", minuteText(minute)),
+      {credentials: "same-origin", cache: "no-store"})
+      .then(function (response) {
+        learn(sent, localNow(), parseFloat(response.headers.get("X-Server-Time")));
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        if (nextOf(document.getElementById("live")) !== shown) return;
+        ahead = {minute: minute, html: html};
+        planSwap();
+      })
+      .catch(function () {
+        if (nextOf(document.getElementById("live")) !== shown) return;
+        if (untimed && clock.offset !== null) { blockArrived(); return; } // now by its clock
+        var left = minute - serverNow();
+        if (tries < 6 && left > LAST_TRY + 3000) {
+          later(function () { fetchAhead(url, minute, shown, tries + 1); },
+            1000 + Math.random() * Math.min(3000, left - LAST_TRY - 3000));
+        }
+      });
+  }
+  function planSwap() {
+    // Just after the boundary by the server's clock, never before it, however far off the
+    // answer's round trip leaves the clock.
+    clearTimeout(swapTimer);
+    swapTimer = setTimeout(swapIn, Math.max(0, ahead.minute - serverNow() + clock.spread + 5));
+  }
+  function swapIn() {
+    if (!ahead) return;
+    if (ahead.minute + clock.spread - serverNow() > 0) { planSwap(); return; } // woke early
+    var el = document.getElementById("live");
+    var holder = document.createElement("div");
+    holder.innerHTML = ahead.html;
+    var fresh = holder.querySelector("#live");
+    var minute = ahead.minute;
+    ahead = null;
+    // Never over a newer block. One that changes as its minute begins (a statement due at
+    // the boundary, which it could not hold) goes in for its clocks, and htmx asks at once.
+    if (!el || !fresh) return;
+    if (nextOf(fresh) < nextOf(el) || (nextOf(fresh) === nextOf(el) && minute <= shownMinute)) {
+      return;
+    }
+    shownMinute = minute;
+    el.replaceWith(fresh);
+    if (window.htmx) window.htmx.process(fresh);
+    else dueAt = performance.now() + Math.max(0, nextOf(fresh) - serverNow()) + 1500; // + swap
+    settled();
+  }
+  // The editor's own page shows an edit at once: the admin (static/edited.js) says so here.
+  window.addEventListener("storage", function (event) {
+    if (event.key !== "dashboard:edited") return;
+    blockArrived();
+    bypassCache = true;
+    refreshAll();
   });
+  blockArrived();
 })();

@@ -39,7 +39,11 @@ COUNTERS = {
 }
 # The defaults, spelled out so that HTMX_URL in the environment cannot change them.
 DEPLOYED_HTMX = {"HTMX_URL": config.HTMX_CDN_URL, "HTMX_INTEGRITY": config.HTMX_SRI}
-FLIP_BUDGET = 1.5  # seconds after the true minute boundary
+FLIP_BUDGET = 1.5  # seconds after the true minute boundary, for a block htmx asks for then
+# For a block fetched ahead: swapped in by a timer, on a machine busy with other tests
+# (bench/prefetch.py measures it on a quiet one, against 100 ms).
+AHEAD_FLIP_BUDGET = 0.5
+CLOCK_SLACK = 25  # ms: how far the server's clock as a page learns it may be off, here
 FCP_BUDGET_MS = 2000
 
 HAS_FCP = "performance.getEntriesByType('paint').some(e => e.name === 'first-contentful-paint')"
@@ -67,24 +71,17 @@ def test_live_block_flips_right_after_the_minute_boundary(serve, local_htmx, new
     )
     flip = page.evaluate("window.__flip")
     latency = flip["at"] / 1000 - boundary
-    # Keep watching a little past the flip: a second request would show up here.
+    # Keep watching a little past the flip: a request at the boundary would show up here.
     time.sleep(max(0.0, boundary + 3 - time.time()))
-    fragments = [hit for hit in server.fragment_hits() if hit.at >= opened]
+    fetched = server.fetched_ahead(opened, boundary)
     print(
         f"\nminute flip: boundary {dt.datetime.fromtimestamp(boundary, dt.UTC):%H:%M:%S}Z, "
-        f"fragment request +{fragments[0].at - boundary:.3f}s, "
+        f"fetched ahead {', '.join(f'{h.at - boundary:.3f}s' for h in fetched)}, "
         f"London clock changed +{latency:.3f}s"
-        if fragments
-        else "\nminute flip: no fragment request"
     )
-
     assert flip["clocks"] == {"Moscow": hhmm(boundary, MOSCOW), "London": hhmm(boundary, LONDON)}
-    assert 0 <= latency <= FLIP_BUDGET, f"the clock changed {latency:.3f}s after the boundary"
-    assert len(fragments) == 1, f"expected one fragment request for the minute: {fragments}"
-    (fragment,) = fragments
-    assert fragment.path == "/"
-    assert fragment.status == 200
-    assert boundary <= fragment.at <= boundary + FLIP_BUDGET
+    assert 0 <= latency <= AHEAD_FLIP_BUDGET, f"the clock changed {latency:.3f}s after the boundary"
+    assert len(server.ahead_hits(opened)) <= 2, "more than the first fetch and its minute's"
 
 
 def test_page_is_complete_without_javascript(serve, local_htmx, new_context):
@@ -245,6 +242,7 @@ def test_live_js_plans_from_the_instant_not_a_cached_delay(serve, local_htmx, ne
     # doctored copy. A doctored page would lose its htmx to Chromium's local-network checks.
     page.goto(server.url("/"), wait_until="domcontentloaded")
     page.wait_for_function("window.htmx !== undefined")
+    wait_for_the_servers_time(server)
     page.route(server.url("/?lang=en"), rewrite)
     if case != "stale delay":
         # The page shows a copy whose change is 1 s past, or 10 minutes "past" (a clock 10
@@ -276,6 +274,15 @@ def test_live_js_plans_from_the_instant_not_a_cached_delay(serve, local_htmx, ne
     else:
         delay = planned_delays(1)[0]
         assert delay <= state["bound"] and delay < 59_000 - 500
+
+
+def wait_for_the_servers_time(server) -> None:
+    """Until the page's first fetch ahead has told it the server's time (live.js plans by it)."""
+    deadline = time.time() + 5
+    while not [hit for hit in server.ahead_hits() if hit.status is not None]:
+        assert time.time() < deadline, "the page fetched nothing ahead"
+        time.sleep(0.05)
+    time.sleep(0.2)  # its answer read
 
 
 @pytest.mark.parametrize("old_copies", [1, 10])
@@ -351,10 +358,11 @@ def test_a_slow_htmx_does_not_make_the_first_flip_late(serve, htmx_bytes, new_co
     corrected = int(re.search(r"load delay:(\d+)ms", first_live["trigger"]).group(1))
     assert waited >= slow * 1000
     # What is left of the server's delay once htmx is there (never below zero). The server
-    # wrote its delay while answering, up to `asking` ms before the page arrived; the rest is
-    # millisecond rounding.
-    earliest = served - waited - first_live["asking"] - 2
-    assert max(0, earliest) <= corrected <= max(0, served - slow * 1000) + 2
+    # wrote its delay while answering, up to `asking` ms before the page arrived. live.js
+    # plans by the server's clock, learned from its first block fetched ahead to within half
+    # that answer's round trip (a few ms here, on a busy machine up to `CLOCK_SLACK`).
+    earliest = served - waited - first_live["asking"] - CLOCK_SLACK
+    assert max(0, earliest) <= corrected <= max(0, served - slow * 1000) + CLOCK_SLACK
 
 
 @pytest.mark.parametrize("width", [1280, 360])

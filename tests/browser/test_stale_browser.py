@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from dashboard import config
 from tests.helpers.chromium import ARTIFACTS
-from tests.helpers.clock import LONDON, boundary_soon, hhmm, next_boundary
+from tests.helpers.clock import LONDON, WATCH_CLOCKS, boundary_soon, hhmm, next_boundary
 from tests.helpers.servers import AppServer, FileServer, free_port, get
 
 pytestmark = pytest.mark.browser
@@ -37,8 +37,9 @@ def started(serve, path: str, **settings) -> AppServer:
 
 
 def fragments_of(server: AppServer, path: str):
-    """Matches the live block's own requests (htmx's), not the page or frame around it."""
-    return lambda url: url.startswith(server.url(path))
+    """Matches the live block's own requests (htmx's, and those fetching it ahead), not the
+    page or frame around it."""
+    return lambda url: url.startswith((server.url(path), server.url("/live/")))
 
 
 def wait_for_boundary_and_stale(frame, boundary: float) -> float:
@@ -54,11 +55,11 @@ def test_a_server_gone_away_shows_stale_and_it_recovers(serve, local_htmx, new_c
     with boundary_soon(5):
         server = started(serve, "/", **local_htmx)
         page = new_context(viewport={"width": 1280, "height": 800}).new_page()
+        gone = fragments_of(server, "/?lang=en")  # not the page: its URL is "/"
+        page.route(gone, lambda route: route.abort("connectionrefused"))
         opened = time.time()
         page.goto(server.url("/"))
         page.wait_for_function(HTMX_RUNS)
-        gone = fragments_of(server, "/?lang=en")
-        page.route(gone, lambda route: route.abort("connectionrefused"))
         boundary = next_boundary(opened)
         after = wait_for_boundary_and_stale(page, boundary)
         note = page.locator(".stale-note")
@@ -84,7 +85,9 @@ def test_a_server_gone_away_shows_stale_and_it_recovers(serve, local_htmx, new_c
     )
 
 
-def test_with_no_htmx_at_all_the_block_says_so_when_its_update_is_due(serve, new_context):
+def test_with_no_htmx_and_no_block_ahead_the_block_says_so_when_its_update_is_due(
+    serve, new_context
+):
     refused = f"http://127.0.0.1:{free_port()}/htmx.min.js"
     with boundary_soon(4):
         server = started(serve, "/", HTMX_URL=refused, HTMX_INTEGRITY=config.HTMX_SRI)
@@ -92,6 +95,7 @@ def test_with_no_htmx_at_all_the_block_says_so_when_its_update_is_due(serve, new
         context.route(
             lambda url: url.endswith(VENDORED), lambda route: route.abort("blockedbyclient")
         )
+        context.route(fragments_of(server, "/live/"), lambda route: route.abort("failed"))
         page = context.new_page()
         opened = time.time()
         page.goto(server.url("/?lang=ru"))
@@ -112,17 +116,45 @@ def test_the_widget_shows_stale_and_recovers_too(serve, local_htmx, new_context)
         host = f"<!doctype html><html lang=en><title>Host</title><div id=box>{snippet}</div>"
         with FileServer({"/host.html": host.encode()}) as elsewhere:
             page = new_context(viewport={"width": 520, "height": 400}).new_page()
+            ahead = fragments_of(server, "/live/")
+            page.route(ahead, lambda route: route.abort("connectionrefused"))
             opened = time.time()
             page.goto(elsewhere.url("/host.html"))
             page.wait_for_selector("#box > iframe")
             frame = page.locator("#box > iframe").element_handle().content_frame()
             frame.wait_for_function(HTMX_RUNS)
-            gone = fragments_of(server, "/embed?")
+            gone = fragments_of(server, "/embed?")  # the frame's own URL too: once it is in
             page.route(gone, lambda route: route.abort("connectionrefused"))
             boundary = next_boundary(opened)
             wait_for_boundary_and_stale(frame, boundary)
             expect(frame.locator(".stale-note")).to_have_text(f"Обновлено в {hhmm(opened, LONDON)}")
             page.screenshot(path=str(ARTIFACTS / "stale-widget.png"))
             page.unroute(gone)
+            page.unroute(ahead)
             frame.wait_for_function(f"!({IS_STALE})", timeout=RECOVERS_WITHIN * 1000)
             expect(frame.locator("#live .clock-time")).to_have_text(hhmm(boundary, LONDON))
+
+
+def test_with_no_htmx_the_block_fetched_ahead_still_flips_on_time(serve, new_context):
+    """live.js swaps in the block it fetched ahead by itself: the page stays current."""
+    refused = f"http://127.0.0.1:{free_port()}/htmx.min.js"
+    with boundary_soon(5) as shift:
+        server = started(serve, "/", HTMX_URL=refused, HTMX_INTEGRITY=config.HTMX_SRI)
+        context = new_context()
+        context.route(
+            lambda url: url.endswith(VENDORED), lambda route: route.abort("blockedbyclient")
+        )
+        page = context.new_page()
+        opened = time.time()
+        page.goto(server.url("/"))
+        page.evaluate(WATCH_CLOCKS)
+        boundary = next_boundary(opened)
+        page.wait_for_function(
+            "window.__flip !== null", timeout=(boundary - time.time() + 8) * 1000, polling=50
+        )
+        latency = page.evaluate("window.__flip.at") / 1000 + shift - boundary
+        assert page.evaluate("typeof window.htmx") == "undefined"
+        assert 0 <= latency <= 0.5, f"the clock changed {latency:.3f}s after the boundary"
+        server.fetched_ahead(opened, boundary)
+        time.sleep(STALE_WITHIN + 1)  # past when it would be marked stale
+        assert page.evaluate(IS_STALE) is False

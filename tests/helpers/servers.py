@@ -183,6 +183,23 @@ class AppServer:
         with self._lock:
             return [hit for hit in self.hits if hit.hx]
 
+    def ahead_hits(self, since: float = 0) -> list[Hit]:
+        """The live blocks fetched ahead (/live/<minute>) since `since`."""
+        with self._lock:
+            return [h for h in self.hits if h.path.startswith("/live/") and h.at >= since]
+
+    def fetched_ahead(self, since: float, boundary: float) -> list[Hit]:
+        """Checks that the block for the minute beginning at `boundary` was fetched ahead,
+        before it, and that htmx asked for nothing meanwhile; returns those fetches."""
+        minute = time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime(boundary))
+        fetched = [h for h in self.ahead_hits(since) if h.path == f"/live/{minute}"]
+        assert fetched, f"nothing fetched ahead for {minute}: {self.ahead_hits(since)}"
+        assert all(h.at < boundary for h in fetched), fetched
+        assert fetched[-1].status == 200, fetched
+        asked = [h for h in self.fragment_hits() if h.at >= since]
+        assert asked == [], f"htmx asked too: {asked}"
+        return fetched
+
     def __enter__(self) -> AppServer:
         self._thread.start()
         return self
