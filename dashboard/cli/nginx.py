@@ -63,7 +63,10 @@ def render(
     cache_dir: str = DEFAULTS["cache_dir"],
     cache_max_size: str = DEFAULTS["cache_max_size"],
     static_cache_seconds: int,
+    session_cookie: str,
 ) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_]+", session_cookie):
+        raise ValueError(f"nginx cannot name the cookie {session_cookie!r} in a variable")
     codes = locales()
     bad = [code for code in codes if not LOCALE_CODE.fullmatch(code)]
     if bad:
@@ -79,6 +82,7 @@ def render(
         static_valid=nginx_time(static_cache_seconds),
         locales=codes,
         accept_alternation=accept_alternation(codes),
+        session_cookie=session_cookie,
     )
 
 
@@ -130,6 +134,7 @@ def nginx_config_command(listen, server_name, upstreams, cache_dir, cache_max_si
             cache_dir=cache_dir,
             cache_max_size=cache_max_size,
             static_cache_seconds=int(current_app.config["STATIC_CACHE_SECONDS"]),
+            session_cookie=current_app.config["SESSION_COOKIE_NAME"],
         )
     except ValueError as error:
         raise click.ClickException(str(error)) from None

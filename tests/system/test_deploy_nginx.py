@@ -9,13 +9,14 @@ claim this works. (tests/unit/test_nginx_config.py checks the text itself.)
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
 from tests.helpers import SetupError
-from tests.helpers.admin import ADMIN_EMAIL, ADMIN_PASSWORD, TOKEN, make_admin
+from tests.helpers.admin import ADMIN_EMAIL, ADMIN_PASSWORD, TOKEN, make_admin, signed_in_client
 from tests.helpers.clock import clear_of_boundaries
 from tests.helpers.languages import registered
 from tests.helpers.nginx import Nginx, config_args, find_nginx, main_conf
@@ -225,3 +226,44 @@ def test_a_registered_language_is_chosen_by_nginx_as_by_the_app(app, tmp_path, n
             assert status == 200
             assert HTML_LANG.search(body).group(1) == b"eo", headers
         assert len(server.requests_for("/", hx=False)) == 1
+
+
+def test_blocks_fetched_ahead_are_shared_and_carry_nginxs_own_time(nginx_in_front):
+    """Any reader's copy of the next minute's block serves the rest, whatever their cookies,
+    and each answer says when nginx sent it (not when the copy was made): pages time their
+    swap at the boundary by it."""
+    nginx, app = nginx_in_front
+    clear_of_boundaries(8)
+    minute = time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime(time.time() + 60))
+    path = f"/live/{minute}?view=page&lang=en"
+    _, first, body = nginx.get(path, {"Cookie": "lang=ru; _ga=GA1.2.3"})
+    time.sleep(0.3)
+    before = time.time() * 1000
+    _, again, same = nginx.get(path, {"Cookie": "theme=dark"})
+    after = time.time() * 1000
+    assert (first["X-Cache-Status"], again["X-Cache-Status"]) == ("MISS", "HIT")
+    assert same == body and b'id="live"' in body
+    assert len(app.ahead_hits()) == 1
+    assert len(again.get_all("X-Server-Time")) == 1  # nginx's, not the copy's
+    told = int(again["X-Server-Time"])
+    assert before - 5 <= told <= after + 5
+    assert told - int(first["X-Server-Time"]) >= 250
+    assert 0 < int(MAX_AGE.match(again["Cache-Control"]).group(1)) <= 120
+
+
+def test_a_signed_in_editor_passes_the_cache_both_ways(nginx_in_front, app):
+    """Their own page shows their edit at once: their requests reach the app with their
+    session, and what the app answers them is never kept for readers."""
+    nginx, counted = nginx_in_front
+    make_admin(app)
+    editor = signed_in_client(app)
+    session = editor.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    cookie = f"{session.key}={session.value}; lang=en"
+    clear_of_boundaries(8)
+    _, reader, _ = nginx.get("/")
+    for _ in range(2):
+        _, headers, _ = nginx.get("/", {"Cookie": cookie})
+        assert headers["X-Cache-Status"] == "BYPASS"
+    _, reader_again, _ = nginx.get("/")
+    assert (reader["X-Cache-Status"], reader_again["X-Cache-Status"]) == ("MISS", "HIT")
+    assert len(counted.requests_for("/", hx=False)) == 3
