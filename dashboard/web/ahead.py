@@ -24,8 +24,8 @@ from collections.abc import Callable
 from flask import Blueprint, Flask, Response, abort, request, url_for
 
 from dashboard.cache import keys
-from dashboard.cache.http import filled_body, revalidated
-from dashboard.cache.live import View, live_pages
+from dashboard.cache.http import content_type, filled_body, revalidated
+from dashboard.cache.live import Rendered, View, live_pages
 from dashboard.core import timecalc
 from dashboard.core.snapshot import SiteContent
 from dashboard.web import params
@@ -100,11 +100,11 @@ def minutes_open(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     return current - timecalc.MINUTE, current + 2 * timecalc.MINUTE
 
 
-@bp.get("/live/<minute>")
-def block(minute: str):
-    now = timecalc.utcnow()
+def minute_asked(text: str, now: dt.datetime) -> dt.datetime:
+    """The minute the URL names, or an HTTPException: 400 if it names none, 404 outside
+    [previous, next + 1]."""
     try:
-        wanted = timecalc.parse_minute(minute)
+        wanted = timecalc.parse_minute(text)
     except timecalc.TimeError as error:
         abort(400, description=str(error))
     first, last = minutes_open(now)
@@ -112,30 +112,47 @@ def block(minute: str):
         abort(
             404,
             description=(
-                f"The block for {minute} cannot be asked for now: only the minutes from "
+                f"The block for {text} cannot be asked for now: only the minutes from "
                 f"{timecalc.minute_text(first)} to {timecalc.minute_text(last)}."
             ),
         )
-    values = AHEAD.read()
-    live = BLOCKS[values["view"]](values, live_pages().content(now))
-    rendered = live_pages().get(live.key, now, live.view, live.locale, minute=wanted)
-    # Kept until that minute ends, or sooner when what it shows changes before.
+    return wanted
+
+
+def block_for(values: dict, content: SiteContent) -> LiveBlock:
+    return BLOCKS[values["view"]](values, content)
+
+
+def cache_headers(rendered: Rendered, wanted: dt.datetime, now: dt.datetime) -> dict[str, str]:
+    """Kept until that minute ends, or sooner when what it shows changes before."""
     until = min(rendered.next_change, wanted + timecalc.MINUTE)
     seconds = timecalc.whole_seconds_left(until, now)
-    headers = {"ETag": rendered.etag, "Cache-Control": f"public, max-age={seconds}"}
+    return {"ETag": rendered.etag, "Cache-Control": f"public, max-age={seconds}"}
+
+
+def server_time() -> str:
+    return str(timecalc.epoch_millis(timecalc.utcnow()))
+
+
+@bp.get("/live/<minute>")
+def block(minute: str):
+    # web/fastpath.py answers most of these before Flask, with the functions used here.
+    now = timecalc.utcnow()
+    wanted = minute_asked(minute, now)
+    live = block_for(AHEAD.read(), live_pages().content(now))
+    rendered = live_pages().get(live.key, now, live.view, live.locale, minute=wanted)
+    headers = cache_headers(rendered, wanted, now)
     if revalidated(request, rendered):
-        response = Response(status=304, headers=headers)
-    else:
-        body = filled_body(rendered, now, request)
-        response = Response(body, headers=headers, content_type="text/html; charset=utf-8")
-    return response
+        return Response(status=304, headers=headers)
+    body = filled_body(rendered, now, request)
+    return Response(body, headers=headers, content_type=content_type("text/html"))
 
 
 @bp.after_request
 def tell_the_time(response: Response) -> Response:
     """Every answer here says when it left, refusals too: a page whose device clock is far off
     asks for the wrong minute once, and learns the right one from the 404."""
-    response.headers[SERVER_TIME] = str(timecalc.epoch_millis(timecalc.utcnow()))
+    response.headers[SERVER_TIME] = server_time()
     return response
 
 

@@ -1,5 +1,6 @@
-"""The WSGI fast path: the page and its live fragment (`GET /`, `HX-Request: true`) answered from
-this process's warm bytes before Flask, for readers with no session.
+"""The WSGI fast path: the page and its live fragment (`GET /`, `HX-Request: true`), and the live
+blocks fetched ahead (`GET /live/<minute>`), answered from this process's warm bytes before
+Flask, for readers with no session.
 
 Most requests a dashboard gets are these, and Flask's own work per request (the request context,
 opening the session, CSRF's before-request check, after-request hooks, building a Response and
@@ -24,6 +25,7 @@ import logging
 import time
 
 from flask import Flask
+from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request
 
@@ -33,13 +35,15 @@ from dashboard.cache.live import pages_of
 from dashboard.core import timecalc
 from dashboard.i18n import choice as language_choice
 from dashboard.metrics.instruments import observe_request
-from dashboard.web import headers, params
+from dashboard.web import ahead, headers, params
 from dashboard.web.public import views
 
 log = logging.getLogger(__name__)
 
 ENDPOINT = "public.index"  # what Flask would route these requests to
 ROUTE = "/"  # its URL rule: the route label /metrics counts Flask's answers under
+AHEAD_PREFIX = "/live/"
+AHEAD_ENDPOINT, AHEAD_ROUTE = "ahead.block", "/live/<minute>"
 METHODS = frozenset({"GET", "HEAD"})
 STATUS_LINES = {code: f"{code} {HTTP_STATUS_CODES[code].upper()}" for code in (200, 304)}
 
@@ -54,10 +58,16 @@ class FastPath:
         self.pages = pages_of(app)
 
     def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO") == "/" and environ.get("REQUEST_METHOD") in METHODS:
+        path = environ.get("PATH_INFO", "")
+        answering = None
+        if path == "/":
+            answering = self.answer
+        elif path.startswith(AHEAD_PREFIX):
+            answering = self.answer_ahead
+        if answering is not None and environ.get("REQUEST_METHOD") in METHODS:
             started = time.perf_counter()
             try:
-                answer = self.answer(Request(environ), started)
+                answer = answering(Request(environ), started)
             except Exception:  # Flask answers instead, with its own error handling
                 log.exception("the fast path failed; Flask answers")
                 answer = None
@@ -67,13 +77,32 @@ class FastPath:
                 return [body]
         return self.wsgi_app(environ, start_response)
 
-    def declines(self, req: Request) -> bool:
+    def declines(self, req: Request, query: params.Query = views.PAGE) -> bool:
         config = self.app.config
         if config.get("SERVER_NAME") or config.get("TRUSTED_HOSTS"):
             return True  # Flask checks the host first
         if req.environ.get("HTTP_COOKIE") and req.cookies.get(config["SESSION_COOKIE_NAME"]):
             return True  # a session (the admin's): Flask opens and checks it
-        return not views.PAGE.knows_all(req)
+        return not query.knows_all(req)
+
+    def answer_ahead(self, req: Request, started: float) -> tuple[str, list, bytes] | None:
+        """A live block fetched ahead (web/ahead.py), as Flask would send it, or None."""
+        if self.declines(req, ahead.AHEAD):
+            return None
+        now = timecalc.utcnow()
+        content = self.pages.checked_content(now)
+        if content is None:
+            return None
+        try:
+            wanted = ahead.minute_asked(req.path.removeprefix(AHEAD_PREFIX), now)
+            live = ahead.block_for(ahead.AHEAD.read_from(req), content)
+        except (HTTPException, params.BadParameter):
+            return None  # Flask says what is wrong
+        rendered = self.pages.in_memory(live.key, now, wanted)
+        if rendered is None:
+            return None
+        header_list = list(ahead.cache_headers(rendered, wanted, now).items())
+        return self.finish(req, started, rendered, now, header_list, AHEAD_ENDPOINT, AHEAD_ROUTE)
 
     def answer(self, req: Request, started: float) -> tuple[str, list, bytes] | None:
         """(status, headers, body) as Flask would send them, or None: Flask answers."""
@@ -97,6 +126,11 @@ class FastPath:
             return None
         vary = views.vary_for(ENDPOINT, choice)
         header_list = list(http.cache_headers(rendered, now, vary).items())
+        return self.finish(req, started, rendered, now, header_list, ENDPOINT, ROUTE)
+
+    def finish(self, req, started, rendered, now, header_list, endpoint, route):
+        """The answer from its cache headers on: the 304 or the body, then what Flask's
+        after-request hooks add, in their order; logged and counted."""
         if http.revalidated(req, rendered):
             status, body = 304, b""
         else:
@@ -105,12 +139,14 @@ class FastPath:
                 ("Content-Type", http.content_type("text/html")),
                 ("Content-Length", str(len(body))),
             ]
-        header_list += headers.public_headers(ENDPOINT, self.app.config["EMBED_ALLOWED_ORIGINS"])
+        if endpoint == AHEAD_ENDPOINT:  # the blueprint's own hook comes first
+            header_list.append((ahead.SERVER_TIME, ahead.server_time()))
+        header_list += headers.public_headers(endpoint, self.app.config["EMBED_ALLOWED_ORIGINS"])
         request_id = logs.request_id_from(req.environ.get("HTTP_X_REQUEST_ID"))
         header_list.append((logs.REQUEST_ID_HEADER, request_id))
         logs.log_access(req, status, logs.elapsed_ms(started), request_id)
         # The one place the fast path's answers are counted (Flask's are, in web/metrics.py).
-        observe_request(ROUTE, status, time.perf_counter() - started)
+        observe_request(route, status, time.perf_counter() - started)
         if req.method == "HEAD":
             body = b""
         return STATUS_LINES[status], header_list, body

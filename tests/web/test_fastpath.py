@@ -22,9 +22,9 @@ from dashboard.web import fastpath, headers
 REQUEST_ID = "test-request-1"
 
 
-def _environ(method="GET", query="", request_headers=None) -> dict:
+def _environ(method="GET", query="", request_headers=None, path="/") -> dict:
     given = {"X-Request-Id": REQUEST_ID, **(request_headers or {})}
-    builder = EnvironBuilder(path="/", method=method, query_string=query, headers=given)
+    builder = EnvironBuilder(path=path, method=method, query_string=query, headers=given)
     return builder.get_environ()
 
 
@@ -37,7 +37,9 @@ class Sides:
         self.flask = headers.private_when_setting_cookies(self.fast.wsgi_app)
 
     def fast_answer(self, *args, **kwargs):
-        answer = self.fast.answer(Request(_environ(*args, **kwargs)), time.perf_counter())
+        ahead = kwargs.get("path", "/").startswith(fastpath.AHEAD_PREFIX)
+        answering = self.fast.answer_ahead if ahead else self.fast.answer
+        answer = answering(Request(_environ(*args, **kwargs)), time.perf_counter())
         if answer is None:
             return None
         status, header_list, body = answer
@@ -153,3 +155,53 @@ def test_never_past_the_next_change_and_current_after_an_edit(app, at_reference)
     assert sides.fast_answer() is None
     fast, flask = sides.both()
     assert fast == flask and b"Paris" in fast[2]
+
+
+NEXT_MINUTE = "/live/2020-01-26T17:59Z"  # the minute after the reference's
+
+
+def test_blocks_fetched_ahead_are_answered_as_flask_does(app, at_reference):
+    sides = Sides(app)
+    page = dict(sides.flask_answer(path=NEXT_MINUTE, query="view=page&lang=en")[1])
+    table = [
+        {"query": "view=page&lang=en"},
+        {"query": "lang=ru"},
+        {"query": "view=counter&slug=salisbury&lang=ru"},
+        {"query": "view=embed&counters=salisbury&statements=3"},
+        {"query": "view=board&clocks=moscow&theme=dark"},
+        {"query": "view=page&lang=en", "request_headers": {"Cookie": "lang=ru; _ga=1"}},
+        {"query": "view=page&lang=en", "request_headers": {"If-None-Match": page["ETag"]}},
+        {"query": "view=page&lang=en", "method": "HEAD"},
+    ]
+    statuses = set()
+    for request in table:
+        request = {"path": NEXT_MINUTE, **request}
+        fast, flask = sides.both(**request)
+        assert fast is not None, request
+        assert fast == flask, request
+        assert "X-Server-Time" in dict(fast[1])
+        statuses.add(fast[0])
+    assert statuses == {"200 OK", "304 NOT MODIFIED"}
+    # The current minute's block is the page's live fragment: the same bytes, one copy.
+    fragment = sides.flask_answer(request_headers={"HX-Request": "true"})
+    current = sides.fast_answer(path="/live/2020-01-26T17:58Z", query="lang=en")
+    assert dict(current[1])["ETag"] == dict(fragment[1])["ETag"]
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        {"path": "/live/2020-01-26T18:01Z"},  # past next + 1: Flask says so
+        {"path": "/live/2020-01-26T17:59"},  # no minute
+        {"query": "view=counter&slug=nope"},
+        {"query": "view=calendar"},
+        {"query": "view=page&utm_source=mail"},  # a parameter it does not read
+        {"query": "view=page", "request_headers": {"Cookie": "dashboard_session=abc"}},
+    ],
+)
+def test_what_flask_must_answer_ahead_it_leaves_to_flask(app, at_reference, request_):
+    sides = Sides(app)
+    for view in ("page", "counter&slug=salisbury", "calendar"):
+        sides.flask_answer(path=NEXT_MINUTE, query=f"view={view}")
+    assert sides.fast_answer(path=NEXT_MINUTE, query="view=page") is not None  # warm
+    assert sides.fast_answer(**{"path": NEXT_MINUTE, **request_}) is None
