@@ -237,11 +237,17 @@
     var url = el && el.getAttribute("data-live-url");
     var next = nextOf(el);
     if (!url || !window.fetch || !next) return;
-    if (clock.offset === null) { // not yet told the server's time: ask soon, and plan again
-      later(function () { fetchAhead(url, next, next, 0); }, Math.random() * 300);
+    var lead = next - serverNow();
+    if (clock.offset === null) {
+      // Not yet told the server's time: fetch the block now if it is due within the minute by
+      // this device's clock, else only ask the time; then plan again from the answer.
+      if (next % MINUTE === 0 && lead > 0 && lead <= FETCH_FROM + 5000) {
+        later(function () { fetchAhead(url, next, next, 0); }, Math.random() * 300);
+      } else {
+        later(function () { askTheTime(url, 0); }, Math.random() * 300);
+      }
       return;
     }
-    var lead = next - serverNow();
     if (next % MINUTE !== 0 || lead <= LAST_TRY) {
       // Not a boundary, or too close to it: htmx asks at the change. With no htmx to ask,
       // the block for the minute of the change is fetched here, just after it.
@@ -260,6 +266,21 @@
     var to = Math.max(from, lead - FETCH_TO);
     if (to === from) to = (from + lead - LAST_TRY) / 2; // came late in the minute
     later(function () { fetchAhead(url, next, next, 0); }, from + Math.random() * (to - from));
+  }
+  // The server's time alone, from a HEAD of this minute's block by this device's clock (or
+  // the refusal of a minute that clock has wrong, which tells the time as well).
+  function askTheTime(url, tries) {
+    var sent = localNow();
+    fetch(url.replace("0000-00-00T00:00Z", minuteText(Math.floor(sent / MINUTE) * MINUTE)),
+      {method: "HEAD", credentials: "same-origin", cache: "no-store"})
+      .then(function (response) {
+        learn(sent, localNow(), parseFloat(response.headers.get("X-Server-Time")));
+        if (clock.offset === null) throw new Error("no X-Server-Time");
+        blockArrived();
+      })
+      .catch(function () {
+        if (tries < 5) later(function () { askTheTime(url, tries + 1); }, 2000 + Math.random() * 2000);
+      });
   }
   // `shown`: the next change of the block on screen when this was planned; when another
   // block has come since, this one is dropped.

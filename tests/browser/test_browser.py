@@ -43,7 +43,7 @@ FLIP_BUDGET = 1.5  # seconds after the true minute boundary, for a block htmx as
 # For a block fetched ahead: swapped in by a timer, on a machine busy with other tests
 # (bench/prefetch.py measures it on a quiet one, against 100 ms).
 AHEAD_FLIP_BUDGET = 0.5
-CLOCK_SLACK = 25  # ms: how far the server's clock as a page learns it may be off, here
+CLOCK_SLACK = 100  # ms: how far the server's clock as a page learns it may be off, here
 FCP_BUDGET_MS = 2000
 
 HAS_FCP = "performance.getEntriesByType('paint').some(e => e.name === 'first-contentful-paint')"
@@ -360,7 +360,7 @@ def test_a_slow_htmx_does_not_make_the_first_flip_late(serve, htmx_bytes, new_co
     # What is left of the server's delay once htmx is there (never below zero). The server
     # wrote its delay while answering, up to `asking` ms before the page arrived. live.js
     # plans by the server's clock, learned from its first block fetched ahead to within half
-    # that answer's round trip (a few ms here, on a busy machine up to `CLOCK_SLACK`).
+    # that answer's round trip (a few ms here; on a machine busy with other tests, more).
     earliest = served - waited - first_live["asking"] - CLOCK_SLACK
     assert max(0, earliest) <= corrected <= max(0, served - slow * 1000) + CLOCK_SLACK
 
