@@ -23,6 +23,7 @@
   // The browser lets go of the lock whenever the page is hidden: ask again when it is back.
   document.addEventListener("visibilitychange", keepAwake);
   document.addEventListener("htmx:afterSettle", keepAwake); // the system may have let go too
+  document.addEventListener("dashboard:swapped", keepAwake); // a block fetched ahead (live.js)
   keepAwake();
 
   // -- headlines in turn ---------------------------------------------------------------------
@@ -86,6 +87,7 @@
       .catch(function () { probing = false; }); // tried again at the next update
   }
   document.addEventListener("htmx:afterSettle", reloadForNewBuild);
+  document.addEventListener("dashboard:swapped", reloadForNewBuild);
 
   window.dashboardBoard = {rotate: rotate, keepAwake: keepAwake};
 })();

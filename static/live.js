@@ -335,6 +335,8 @@
     if (window.htmx) window.htmx.process(fresh);
     else dueAt = performance.now() + Math.max(0, nextOf(fresh) - serverNow()) + 1500; // + swap
     settled();
+    // Said as htmx says its swaps, for what else follows the block (static/board.js).
+    fresh.dispatchEvent(new CustomEvent("dashboard:swapped", {bubbles: true}));
   }
   // The editor's own page shows an edit at once: the admin (static/edited.js) says so here.
   window.addEventListener("storage", function (event) {
