@@ -15,7 +15,8 @@ import time
 import pytest
 
 from dashboard.content import editing
-from tests.helpers.clock import boundary_soon, next_boundary
+from tests.helpers.admin import make_admin, signed_in_client
+from tests.helpers.clock import boundary_soon, clear_of_boundaries, next_boundary
 from tests.helpers.servers import get
 
 pytestmark = pytest.mark.browser
@@ -160,3 +161,37 @@ def test_a_block_that_changes_at_midnight_is_not_fetched_every_minute(
     (asked,) = server.ahead_hits(opened)  # the time only (a HEAD): no block is due
     assert asked.status == 200
     assert [h for h in server.fragment_hits() if h.at >= opened] == []
+
+
+def test_the_editors_own_page_shows_an_edit_at_once(app, serve, local_htmx, new_context):
+    """The admin, open in another tab of the same browser, tells the page an edit was made;
+    the page asks again at once, past every cache, rather than at the boundary (or, holding a
+    block fetched ahead, the one after)."""
+    make_admin(app)
+    session = signed_in_client(app).get_cookie(app.config["SESSION_COOKIE_NAME"])
+    server = serve(**local_htmx)
+    context = new_context()
+    context.add_cookies([{"name": session.key, "value": session.value, "url": server.url("/")}])
+    clear_of_boundaries(before=15, after=2)
+    page = context.new_page()
+    page.goto(server.url("/"))
+    page.wait_for_function("window.htmx !== undefined")
+    admin = context.new_page()
+    admin.goto(server.url("/admin/"))
+    assert admin.get_attribute("body", "data-revision")
+    with app.app_context():
+        editing.save_statement(
+            {
+                "title": "Edited just now",
+                "slug": "edited-just-now",
+                "published": dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
+                "summary": "By the editor.",
+                "featured": False,
+            }
+        )
+    admin.reload()  # the admin's next page, as after saving
+    page.wait_for_function(
+        "document.getElementById('statements').innerText.includes('Edited just now')",
+        timeout=5000,
+    )
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1  # no reload
