@@ -10,6 +10,7 @@ import statistics
 import time
 from typing import TYPE_CHECKING
 
+from bench.prefetch import report_lines as prefetch_report_lines
 from bench.search import report_lines as search_report_lines
 from bench.wrk import ONE_WORKER_SHARE, Target
 
@@ -217,6 +218,8 @@ def report(bench: Bench, started: float) -> str:
         )
     else:
         lines.append("7  soak: not run (--soak MINUTES)")
+    if "prefetch" in extra:
+        lines += prefetch_report_lines(extra["prefetch"])
     lines.append("")
     lines.append(f"took {time.monotonic() - started:.0f}s")
     return "\n".join(lines)
