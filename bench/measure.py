@@ -365,7 +365,7 @@ class Bench:
         (nginx.static / "htmx.min.js").write_bytes(pinned_htmx())
         result = pages.idle_page(nginx, minutes)
         self.extra["idle_page"] = result
-        log(f"6: {self.args.boundary_pages} pages in Chromium behind nginx across two boundaries")
+        log(f"6: {self.args.boundary_pages} pages in Chromium behind nginx across three boundaries")
         self.extra["boundary_pages"] = pages.boundary_pages(nginx, self.args.boundary_pages)
 
     # 7

@@ -30,7 +30,8 @@ stopped on exit, Ctrl-C and errors included.
     6  --idle-page: what one open page costs per minute (Chromium, behind nginx)
                                                                 goal <= 1 request, <= 1.5 KB
        also (--boundary-pages N, 8): N Chromium pages opened behind nginx during one minute,
-       then across two boundaries: when each one shows the new minute, and what nginx answered
+       then across three boundaries: when each one shows the new minute (within 100 ms?),
+       and every request the pages made (nginx's log), per boundary and per second
     7  --soak MINUTES: fixed-rate mixed load; errors and worker memory growth
                                                                   goal 0 errors, <= 10% RSS
     8  search (bench/search.py): a rare and a common word, p50 and p99 in-process, with 1,000
