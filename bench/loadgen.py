@@ -122,7 +122,9 @@ def describe(error: BaseException) -> str:
     if isinstance(error, TimeoutError):
         return "timeout"
     if isinstance(error, asyncio.IncompleteReadError):
-        return f"incomplete response ({len(error.partial)} of {error.expected} B)"
+        if error.expected is None:
+            return "closed before the end of the response head"
+        return f"incomplete body ({len(error.partial)} of {error.expected} B)"
     if isinstance(error, asyncio.LimitOverrunError):
         return "response head too long"
     if isinstance(error, ConnectionRefusedError):

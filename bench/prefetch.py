@@ -242,6 +242,7 @@ def search_both(server: Server, generators: LoadGenerators, minutes: int) -> dic
     minute = time.time() // 60 * 60
     while used < minutes and not (ahead.settled and boundary.settled):
         if time.time() > minute + AHEAD_WINDOW[0] - 1:  # too late for this minute's window
+            used += bool(trials)  # a minute lost after a trial ran late counts; the first wait not
             minute += 60
             time.sleep(max(0.0, minute + 1 - time.time()))
             continue
