@@ -32,7 +32,7 @@ from tests.helpers.servers import HOST
 AHEAD_START, BOUNDARY_START = 4000, 250  # the first N of each side
 AHEAD_WINDOW = (5.0, 45.0)  # seconds into the minute in which the next minute is fetched
 RETRY_AFTER = (1.0, 3.0)  # seconds before a failed ahead request is tried again
-ATTEMPT_TIMEOUT = 20.0  # live.js gives a request 20 s
+ATTEMPT_TIMEOUT = 20.0  # as long as live.js gives an htmx request
 BOUNDARY_DELAY = 0.1  # pages asked 100 ms after the boundary
 BOUNDARY_WITHIN = 1.0  # ... and pass when every answer is in within 1 s of it
 BOUNDARY_GIVE_UP = 3.0  # a boundary client still waiting then has failed long before
