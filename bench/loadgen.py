@@ -7,7 +7,8 @@ with asyncio.
 A plan names the server and the request, how many clients the trial has in all and which of them
 are this process's (every `stride`-th from `offset`), when they ask (each at a random moment of
 its own equal share of [start, end]; all at `start` when the two are equal), how long an attempt
-may take, whether a failed one is tried again (after `retry` = [least, most] seconds), and the
+may take, whether a failed one is tried again (after `retry` = [least, most] seconds, at most
+`tries` attempts in all, none begun when `no_retry_within` seconds or fewer are left), and the
 `deadline` at which everything stops. Trials run side by side, each as it comes. Each request's
 send and completion time (time.time()) and its status or error go to `records_path`, one line per
 client (not during the plan's `quiet` span), after a summary of them in `summary_path` (written
@@ -172,9 +173,14 @@ class Trial:
                         self.sample = {"head": head, "body": body.decode("utf-8", "replace")}
                     break
                 tries.append([round(sent, 4), round(done, 4), status, f"HTTP {status}"])
-            if not retry:
+            if not retry or len(tries) >= plan.get("tries", 1 << 30):
                 break
-            wait = rng.uniform(*retry)
+            # as static/live.js: none when too little time is left, and the wait shortened so
+            # that the next try still leaves that time less a second
+            left = plan["deadline"] - time.time() - plan.get("no_retry_within", 0.0)
+            if left <= 0:
+                break
+            wait = retry[0] + rng.random() * min(retry[1] - retry[0], left)
             if time.time() + wait >= plan["deadline"]:
                 break
             await asyncio.sleep(wait)

@@ -4,8 +4,9 @@ boundary, with simulated browsers against `dashboard serve` (no nginx: the origi
 Each real minute M holds two trials that do not overlap:
 
 - ahead: N clients each ask for /live/<M+1>?view=page&lang=en at a random moment of their own
-  equal share of [M+5 s, M+45 s], as static/live.js does, and try a failed request again after
-  1 to 3 s while there is time. It passes when every client has its 200 before the boundary M+60.
+  equal share of [M+5 s, M+45 s], and try a failed request again after 1 to 4 s, at most six
+  times and not in the last 5.5 s, as static/live.js does. It passes when every client has its
+  200 before the boundary M+60.
 - at the boundary: N clients all ask for /?lang=en with HX-Request: true (what pages did before
   /live/) at M+60.1 s. It passes when every client has its 200 within 1 s of the boundary.
 
@@ -31,7 +32,11 @@ from tests.helpers.servers import HOST
 
 AHEAD_START, BOUNDARY_START = 4000, 250  # the first N of each side
 AHEAD_WINDOW = (5.0, 45.0)  # seconds into the minute in which the next minute is fetched
-RETRY_AFTER = (1.0, 3.0)  # seconds before a failed ahead request is tried again
+# As static/live.js: a failed ahead request is tried again after 1 to 4 s (shortened so as to
+# leave the last 4.5 s free), at most 6 times, and not once 5.5 s or less are left.
+RETRY_AFTER = (1.0, 4.0)
+TRIES = 7
+NO_RETRY_WITHIN = 5.5
 ATTEMPT_TIMEOUT = 20.0  # as long as live.js gives an htmx request
 BOUNDARY_DELAY = 0.1  # pages asked 100 ms after the boundary
 BOUNDARY_WITHIN = 1.0  # ... and pass when every answer is in within 1 s of it
@@ -280,7 +285,8 @@ def ahead_plan(port: int, n: int, minute: float) -> dict:
         "headers": {"Accept": "*/*"}, "clients": n,
         "start": minute + AHEAD_WINDOW[0], "end": minute + AHEAD_WINDOW[1],
         "deadline": minute + 60, "pass_by": minute + 60,
-        "timeout": ATTEMPT_TIMEOUT, "retry": list(RETRY_AFTER),
+        "timeout": ATTEMPT_TIMEOUT, "retry": list(RETRY_AFTER), "tries": TRIES,
+        "no_retry_within": NO_RETRY_WITHIN,
         # its requests' records are not written out around the boundary trial
         "quiet": [minute + 55, minute + 60 + BOUNDARY_GIVE_UP + 0.5],
     }  # fmt: skip
