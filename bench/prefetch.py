@@ -332,6 +332,10 @@ def verdict(ratio: float | None, ahead: Search, boundary: Search) -> bool | None
     return None if ahead.failed is None else False
 
 
+def wrong_minute(row: dict) -> bool:
+    return row.get("shows") is not None and not row.get("shows_right_minute")
+
+
 def trial_text(row: dict) -> str:
     latest = row["latest_after_boundary_s"]
     share = row["busiest_second_share"]
@@ -340,6 +344,7 @@ def trial_text(row: dict) -> str:
         f"{row['boundary']}: "
         + ("passed" if row["passed"] else "FAILED")
         + (" (spoiled by the ahead trial's backlog)" if row.get("spoiled") else "")
+        + (f" (an answer showed {row['shows']})" if wrong_minute(row) else "")
         + f"; {row['arrived_in_time']:,} in time; latest "
         + ("-" if latest is None else f"{latest:+.2f} s")
         + f" from the boundary; {row['errors']} errors"
