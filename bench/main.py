@@ -115,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             bench.feed_ingestion()
         if bench.want("search"):
             bench.search()
+        if bench.want("prefetch"):
+            bench.prefetch()
         if args.idle_page:
             bench.idle_page()
         if args.soak:

@@ -1,4 +1,4 @@
-"""The parts of a run, 1 to 7 (see bench/options.py), each measured side by side with its
+"""The parts of a run, 1 to 9 (see bench/options.py), each measured side by side with its
 yardstick; what they find goes into rows (ratios with a goal) and `extra` (everything else)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from bench import archive as statements
-from bench import feeds, pages
+from bench import feeds, pages, prefetch
 from bench import search as search_bench
 from bench.common import PY, BenchError, count_lines, fetch, log, wait_for_http
 from bench.procs import Processes, worker_pids
@@ -365,7 +365,7 @@ class Bench:
         (nginx.static / "htmx.min.js").write_bytes(pinned_htmx())
         result = pages.idle_page(nginx, minutes)
         self.extra["idle_page"] = result
-        log(f"6: {self.args.boundary_pages} pages in Chromium behind nginx across two boundaries")
+        log(f"6: {self.args.boundary_pages} pages in Chromium behind nginx across three boundaries")
         self.extra["boundary_pages"] = pages.boundary_pages(nginx, self.args.boundary_pages)
 
     # 7
@@ -382,3 +382,20 @@ class Bench:
         folder = self.tmp / "search"
         folder.mkdir()
         self.extra["search"] = search_bench.measure(folder, sizes, self.args.search_samples)
+
+    # 9
+    def prefetch(self) -> None:
+        minutes = self.args.prefetch_minutes
+        log(
+            f"9: prefetch, the next minute's block ahead against the fragment at the boundary, "
+            f"up to {minutes} min"
+        )
+        instance = make_instance(self.tmp, "prefetch", self.base_env)
+        server = start_dashboard(self.procs, instance)
+        log(f"  dashboard (demo data) on {server.url()}, no nginx")
+        try:
+            self.extra["prefetch"] = prefetch.measure(
+                self.procs, server, self.tmp / "prefetch-trials", minutes
+            )
+        finally:
+            self.procs.stop(server.process)

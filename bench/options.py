@@ -30,12 +30,19 @@ stopped on exit, Ctrl-C and errors included.
     6  --idle-page: what one open page costs per minute (Chromium, behind nginx)
                                                                 goal <= 1 request, <= 1.5 KB
        also (--boundary-pages N, 8): N Chromium pages opened behind nginx during one minute,
-       then across two boundaries: when each one shows the new minute, and what nginx answered
+       then across three boundaries: when each one shows the new minute (within 100 ms?),
+       and every request the pages made (nginx's log), per boundary and per second
     7  --soak MINUTES: fixed-rate mixed load; errors and worker memory growth
                                                                   goal 0 errors, <= 10% RSS
     8  search (bench/search.py): a rare and a common word, p50 and p99 in-process, with 1,000
        and 100,000 statements, against the archive's first page     goal rare <= 1.5x of
        itself at 1,000; common <= 3x of the archive at 100,000 (--search-sizes, --search-samples)
+    9  prefetch (bench/prefetch.py): simulated browsers against `dashboard serve`, each on a new
+       connection, in real minutes (--prefetch-minutes, 8). Ahead: N clients ask for the next
+       minute's block (/live/<minute>) at random moments of :05-:45 and pass when all have it
+       before the boundary. At the boundary: N clients ask for the live fragment (HX-Request) at
+       :00.1 and pass when all have it within 1 s. N doubles, then is bisected, on each side:
+       the largest N that passed ahead against the largest at the boundary      goal >= 20x
 
 For every wrk run against a web server it also notes how its two workers shared the CPU: when one
 worker held all of wrk's keep-alive connections, the run is marked (1w) (it measures one worker,
@@ -47,7 +54,14 @@ Needs Debian's `wrk` (parts 1-4) and `nginx` (3 and 6): apt-get install -y wrk n
 --idle-page also needs `chromium`, `npm` and the Python package `playwright`. Run it from the
 checkout (bench/run, or python -m bench from its root): it uses the tests' helpers.
 """
-PARTS = ("page", "nginx", "archive", "feeds", "search")  # `--only none` runs just the options
+PARTS = (
+    "page",
+    "nginx",
+    "archive",
+    "feeds",
+    "search",
+    "prefetch",
+)  # `--only none` runs just the options
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -85,6 +99,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--search-samples", type=int, default=200, help="requests per figure in part 8 (200)"
+    )
+    parser.add_argument(
+        "--prefetch-minutes",
+        type=int,
+        default=8,
+        help="real minutes part 9 may use for its trials (8)",
     )
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")

@@ -53,6 +53,26 @@ def shown_changes(shown: list) -> list[dict]:
     return changes
 
 
+def is_live_request(entry: dict) -> bool:
+    """A page's request for its live block: htmx's fragment, or a block fetched ahead."""
+    return entry["hx"] or entry["path"].startswith("/live/")
+
+
+def busiest_second(entries: list[dict]) -> dict:
+    """The whole second (Unix) with the most of these requests, and its share of them all."""
+    per_second: dict[int, int] = {}
+    for entry in entries:
+        per_second[int(entry["at"])] = per_second.get(int(entry["at"]), 0) + 1
+    if not per_second:
+        return {"second": None, "requests": 0, "share": None}
+    second, count = max(per_second.items(), key=lambda item: item[1])
+    return {
+        "second": time.strftime("%H:%M:%S", time.gmtime(second)),
+        "requests": count,
+        "share": round(count / len(entries), 3),
+    }
+
+
 def idle_page(nginx: BenchNginx, minutes: int) -> dict:
     """Open the page in Chromium and leave it for whole minutes, counting from nginx's access log
     what it costs. Most viewers behind a cache get a copy another viewer's request made: so a
@@ -93,7 +113,7 @@ def idle_page(nginx: BenchNginx, minutes: int) -> dict:
     ]
     initial = [e for e in ours if e["at"] <= loaded]
     steady = [e for e in ours if loaded < e["at"] <= end + 0.5]
-    fragments = [e for e in steady if e["hx"]]
+    fragments = [e for e in steady if is_live_request(e)]
     return {
         "minutes": minutes,
         "boundaries": int(end // 60 - loaded // 60),
@@ -119,13 +139,17 @@ def idle_page(nginx: BenchNginx, minutes: int) -> dict:
     }
 
 
+BOUNDARIES = ("first", "second", "third")
+ON_TIME_S = 0.1  # a flip within 100 ms of its boundary is on time
+
+
 def boundary_pages(nginx: BenchNginx, count: int) -> dict:
     """`count` viewers (each a browser context of its own: its own cache and cookies) open the
     page behind nginx at seconds spread over one minute, so all but the first get the copy
-    nginx made for the first; then all of them cross the next two boundaries together. When
-    does each one show the new minute, how many requests does each make, and what did nginx
-    answer? At the first boundary nginx's copy of the fragment may be older than a minute (no
-    page asked for it during the minute the pages opened); at the second it is a minute old."""
+    nginx made for the first; then all of them cross the next three boundaries together. When
+    does each one show the new minute, how many requests do the pages make (nginx's access log:
+    every request to its port, blocks fetched ahead included), how are they spread over the
+    seconds, and what did nginx answer?"""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -134,7 +158,7 @@ def boundary_pages(nginx: BenchNginx, count: int) -> dict:
             if seconds_into_minute() > 2:
                 time.sleep(60 - seconds_into_minute() + 3)
             minute = int(time.time()) // 60 * 60
-            boundary = minute + 60
+            instants = [minute + 60 * number for number in range(1, len(BOUNDARIES) + 1)]
             pages = []
             for number in range(count):
                 opening = minute + 3 + number * (50 / max(1, count - 1))  # :03 … :53
@@ -145,59 +169,68 @@ def boundary_pages(nginx: BenchNginx, count: int) -> dict:
                 opened = time.time()
                 page.goto(nginx.url("/"), wait_until="load")
                 pages.append((page, opened))
-            log(f"  {count} pages open; waiting for two boundaries and a minute")
-            second = boundary + 60
-            time.sleep(max(0.0, second + 65 - time.time()))
-            viewers = []
-            for page, opened in pages:
-                changes = shown_changes(page.evaluate("window.__shown"))
-                asks = page.evaluate("window.__asks")
-                viewers.append(
-                    {
-                        "opened_at_second": round(opened - minute, 1),
-                        "visible": page.evaluate("document.visibilityState"),
-                        "changes": [
-                            f"{c['at'] - boundary:+.3f} s: shows {c['shows'] - boundary:+.0f}"
-                            for c in changes
-                        ],
-                        "asks_after_boundary": [round(t / 1000 - boundary, 3) for t in asks],
-                        # when it first showed each boundary's minute (None: not within 10 s)
-                        "first": _first_showing(changes, boundary, 10),
-                        "second": _first_showing(changes, second, 10),
-                        "first_at_all": _first_showing(changes, boundary, None),
-                        "second_at_all": _first_showing(changes, second, None),
-                        "went_back": sum(1 for c in changes if c["shows"] < c["before"]),
-                    }
-                )
+            loaded = time.time()
+            log(f"  {count} pages open; waiting for {len(BOUNDARIES)} boundaries")
+            end = instants[-1] + 10
+            time.sleep(max(0.0, end + 1 - time.time()))
+            viewers = [_viewer(page, opened, minute, instants) for page, opened in pages]
         finally:
             browser.close()
     time.sleep(1.5)  # the access log is flushed every second
     result: dict = {"pages": count, "viewers": viewers}
-    log_entries = read_access_log(nginx)
-    for key, instant in (("first", boundary), ("second", second)):
+    ours = [
+        e for e in read_access_log(nginx) if e["port"] == nginx.port and loaded < e["at"] <= end
+    ]
+    # each boundary's share of the requests: from 50 s before it to 10 s after (the first from
+    # when the last page had loaded)
+    since = loaded
+    for key, instant in zip(BOUNDARIES, instants, strict=True):
+        entries = [e for e in ours if since < e["at"] <= instant + 10]
+        since = instant + 10
         answers: dict[str, int] = {}
-        timeline = []
-        for entry in log_entries:
-            near = instant - 1 <= entry["at"] <= instant + 10
-            if entry["port"] == nginx.port and entry["hx"] and near:
-                answers[entry["cache"]] = answers.get(entry["cache"], 0) + 1
-                timeline.append(f"{entry['at'] - instant:+.3f} {entry['status']} {entry['cache']}")
+        for entry in entries:
+            answers[entry["cache"] or "-"] = answers.get(entry["cache"] or "-", 0) + 1
         flipped = [v[key] for v in viewers if v[key] is not None]
         result[key] = {
             "boundary": time.strftime("%H:%M:%S", time.gmtime(instant)),
             "flipped_within_10s": len(flipped),
             "flip_median_s": round(statistics.median(flipped), 3) if flipped else None,
             "flip_max_s": round(max(flipped), 3) if flipped else None,
-            "requests": sum(
-                1
-                for v in viewers
-                for t in v["asks_after_boundary"]
-                if -1 <= t - (instant - boundary) <= 10
-            ),
+            "flips_after_boundary_s": [v[key] for v in viewers],
+            "all_within_100ms": len(flipped) == count and max(flipped) <= ON_TIME_S,
+            "requests": len(entries),
+            "live_requests": sum(1 for e in entries if is_live_request(e)),
+            "busiest_second": busiest_second(entries),
             "nginx_answers": answers,
-            "nginx_timeline": timeline,
+            "nginx_timeline": [
+                f"{e['at'] - instant:+.3f} {e['path']} {e['status']} {e['cache']}" for e in entries
+            ],
         }
+    flips = [v[key] for v in viewers for key in BOUNDARIES]
+    result["all_within_100ms"] = all(f is not None and f <= ON_TIME_S for f in flips)
+    result["flip_max_s"] = max((f for f in flips if f is not None), default=None)
+    result["requests"] = len(ours)
+    result["busiest_second"] = busiest_second(ours)
+    result["window"] = [round(loaded - minute, 1), round(end - minute, 1)]  # s after `minute`
     return result
+
+
+def _viewer(page, opened: float, minute: int, instants: list[int]) -> dict:
+    changes = shown_changes(page.evaluate("window.__shown"))
+    first = instants[0]
+    viewer = {
+        "opened_at_second": round(opened - minute, 1),
+        "visible": page.evaluate("document.visibilityState"),
+        "changes": [f"{c['at'] - first:+.3f} s: shows {c['shows'] - first:+.0f}" for c in changes],
+        # htmx's own requests (a block fetched ahead is not one: nginx's log counts those)
+        "asks_after_boundary": [round(t / 1000 - first, 3) for t in page.evaluate("window.__asks")],
+        "went_back": sum(1 for c in changes if c["shows"] < c["before"]),
+    }
+    for key, instant in zip(BOUNDARIES, instants, strict=True):
+        # when it first showed each boundary's minute (None: not within 10 s)
+        viewer[key] = _first_showing(changes, instant, 10)
+        viewer[f"{key}_at_all"] = _first_showing(changes, instant, None)
+    return viewer
 
 
 def _first_showing(changes: list[dict], boundary: float, within: float | None) -> float | None:

@@ -22,13 +22,19 @@ class Processes:
         self.running: list[tuple[str, subprocess.Popen]] = []
 
     def start(
-        self, name: str, argv: list[str], log_path: Path, env: dict | None = None
+        self,
+        name: str,
+        argv: list[str],
+        log_path: Path,
+        env: dict | None = None,
+        stdin: int = subprocess.DEVNULL,
     ) -> subprocess.Popen:
+        """Start `argv` with its output in `log_path`; stdin=subprocess.PIPE to write to it."""
         with open(log_path, "ab") as out:
             process = subprocess.Popen(
                 argv,
                 env=env,
-                stdin=subprocess.DEVNULL,
+                stdin=stdin,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -38,6 +44,9 @@ class Processes:
         return process
 
     def stop(self, process: subprocess.Popen, timeout: float = 20) -> None:
+        if process.stdin is not None:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
         try:

@@ -10,6 +10,7 @@ import statistics
 import time
 from typing import TYPE_CHECKING
 
+from bench.prefetch import report_lines as prefetch_report_lines
 from bench.search import report_lines as search_report_lines
 from bench.wrk import ONE_WORKER_SHARE, Target
 
@@ -181,17 +182,36 @@ def report(bench: Bench, started: float) -> str:
         )
     if "boundary_pages" in extra:
         pages = extra["boundary_pages"]
-        lines.append(f"6  {pages['pages']} Chromium pages opened at :03-:53, then two boundaries:")
-        for key in ("first", "second"):
+        keys = [k for k in ("first", "second", "third") if k in pages]
+        lines.append(
+            f"6  {pages['pages']} Chromium pages opened at :03-:53, then {len(keys)} boundaries:"
+        )
+        for key in keys:
             part = pages[key]
+            busiest = part.get("busiest_second")
             lines.append(
                 f"     {part['boundary']}: {part['flipped_within_10s']} of {pages['pages']} "
                 f"showed the new minute within 10 s (median {part['flip_median_s']} s, max "
                 f"{part['flip_max_s']} s); {part['requests']} requests; nginx answered "
                 f"{part['nginx_answers']}"
             )
+            if "flips_after_boundary_s" in part:
+                share = busiest["share"] if busiest else None
+                lines.append(
+                    f"       each page's flip, s after it: {part['flips_after_boundary_s']}; "
+                    f"busiest second {'-' if share is None else f'{share:.0%}'} of the requests"
+                )
+        if "all_within_100ms" in pages:
+            busiest = pages["busiest_second"]
+            share = "-" if busiest["share"] is None else f"{busiest['share']:.0%}"
+            lines.append(
+                f"     every flip within 100 ms of its boundary: "
+                f"{'yes' if pages['all_within_100ms'] else 'NO'} (latest {pages['flip_max_s']} s);"
+                f" {pages['requests']} requests in all, at most {share} of them in one second"
+                f" ({busiest['requests']} at {busiest['second']})"
+            )
         back = sum(v["went_back"] for v in pages["viewers"])
-        for key in ("first", "second"):
+        for key in keys:
             late = [v[f"{key}_at_all"] for v in pages["viewers"] if v[key] is None]
             if late:
                 lines.append(
@@ -217,6 +237,8 @@ def report(bench: Bench, started: float) -> str:
         )
     else:
         lines.append("7  soak: not run (--soak MINUTES)")
+    if "prefetch" in extra:
+        lines += prefetch_report_lines(extra["prefetch"])
     lines.append("")
     lines.append(f"took {time.monotonic() - started:.0f}s")
     return "\n".join(lines)
