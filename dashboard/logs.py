@@ -12,6 +12,7 @@ runs them), the scheduler and the CLI.
 from __future__ import annotations
 
 import contextvars
+import itertools
 import json
 import logging
 import multiprocessing.util
@@ -20,7 +21,6 @@ import re
 import sys
 import threading
 import time
-import uuid
 from urllib.parse import quote
 
 from flask import Flask, Response, g, request
@@ -197,7 +197,22 @@ def configure_for(app: Flask) -> None:
 def request_id_from(incoming: str | None) -> str:
     if incoming and SANE_REQUEST_ID.fullmatch(incoming):
         return incoming
-    return uuid.uuid4().hex
+    return new_request_id()
+
+
+_id_prefix: tuple[int, str] = (0, "")
+_id_numbers = itertools.count()
+
+
+def new_request_id() -> str:
+    """32 hex digits, unique across processes and restarts: a random prefix drawn once per
+    process, then a count. An id names a request in the logs; it guards nothing, so it need
+    not be unguessable, and uuid4 cost five times as much on every request."""
+    global _id_prefix
+    pid = os.getpid()
+    if _id_prefix[0] != pid:  # a new process (a fork keeps its parent's memory)
+        _id_prefix = (pid, os.urandom(8).hex())
+    return f"{_id_prefix[1]}{next(_id_numbers) & 0xFFFF_FFFF_FFFF_FFFF:016x}"
 
 
 def logged_path(req: Request) -> str:

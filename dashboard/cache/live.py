@@ -12,7 +12,6 @@ import collections
 import contextlib
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import logging
 import math
@@ -330,11 +329,21 @@ def live_pages() -> LivePages:
 MARKS = re.compile(b"(" + b"|".join([DELAY_MARK, REFRESH_MARK, MAX_AGE_MARK, ORIGIN_MARK]) + b")")
 
 
-@functools.lru_cache(maxsize=128)  # the hot pages; others are cut again, as cheaply as a fill
+_CUT: dict[bytes, tuple[bytes, ...]] = {}  # the hot pages' pieces; others are cut again
+CUT_KEPT = 128
+
+
 def _pieces(body: bytes) -> tuple[bytes, ...]:
-    """The body cut at its marks: text, mark, text, mark, …, text. Kept per body (bytes keep
-    their hash, so a lookup costs no pass over them): filling is then one join."""
-    return tuple(MARKS.split(body))
+    """The body cut at its marks: text, mark, text, mark, …, text (one piece: no marks). Kept
+    per body (bytes keep their hash, so a lookup costs no pass over them): filling is then one
+    join, and a body seen before is not even searched for marks."""
+    found = _CUT.get(body)
+    if found is None:
+        found = tuple(MARKS.split(body)) if b"__" in body else (body,)
+        if len(_CUT) >= CUT_KEPT:
+            _CUT.clear()  # rare: more distinct bodies than hot pages
+        _CUT[body] = found
+    return found
 
 
 def fill_delay(
@@ -344,8 +353,6 @@ def fill_delay(
     margin so that the next request lands after the boundary, never just before it (and the
     other per-request marks above, when the bytes hold them). One join, one copy of the body:
     this runs on every request. `origin` may be a function, called only when the bytes ask."""
-    if b"__" not in body:
-        return body
     pieces = _pieces(body)
     if len(pieces) == 1:
         return body
