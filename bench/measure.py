@@ -386,10 +386,7 @@ class Bench:
     # 9
     def prefetch(self) -> None:
         minutes = self.args.prefetch_minutes
-        log(
-            f"9: prefetch, the next minute's block ahead against the fragment at the boundary, "
-            f"up to {minutes} min"
-        )
+        log(f"9: prefetch, the next minute's block ahead against the fragment, up to {minutes} min")
         instance = make_instance(self.tmp, "prefetch", self.base_env)
         server = start_dashboard(self.procs, instance)
         log(f"  dashboard (demo data) on {server.url()}, no nginx")
