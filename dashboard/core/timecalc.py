@@ -215,6 +215,11 @@ def next_minute(at: dt.datetime) -> dt.datetime:
     return floor_minute(at) + MINUTE
 
 
+def minute_from(at: dt.datetime, minutes: int) -> dt.datetime:
+    """The start of the minute `minutes` after `at`'s (before it, when negative)."""
+    return floor_minute(at) + minutes * MINUTE
+
+
 MINUTE_FORMAT = "%Y-%m-%dT%H:%MZ"  # a minute in a URL: 2026-12-01T18:53Z
 MINUTE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z")
 

@@ -96,8 +96,7 @@ AHEAD = params.Query(
 
 def minutes_open(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """The first and last minute whose block may be asked for at `now`."""
-    current = timecalc.floor_minute(now)
-    return current - timecalc.MINUTE, current + 2 * timecalc.MINUTE
+    return timecalc.minute_from(now, -1), timecalc.minute_from(now, 2)
 
 
 def minute_asked(text: str, now: dt.datetime) -> dt.datetime:
@@ -125,7 +124,7 @@ def block_for(values: dict, content: SiteContent) -> LiveBlock:
 
 def cache_headers(rendered: Rendered, wanted: dt.datetime, now: dt.datetime) -> dict[str, str]:
     """Kept until that minute ends, or sooner when what it shows changes before."""
-    until = min(rendered.next_change, wanted + timecalc.MINUTE)
+    until = min(rendered.next_change, timecalc.next_minute(wanted))
     seconds = timecalc.whole_seconds_left(until, now)
     return {"ETag": rendered.etag, "Cache-Control": f"public, max-age={seconds}"}
 

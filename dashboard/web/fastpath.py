@@ -85,14 +85,20 @@ class FastPath:
             return True  # a session (the admin's): Flask opens and checks it
         return not query.knows_all(req)
 
-    def answer_ahead(self, req: Request, started: float) -> tuple[str, list, bytes] | None:
-        """A live block fetched ahead (web/ahead.py), as Flask would send it, or None."""
-        if self.declines(req, ahead.AHEAD):
+    def start(self, req: Request, query: params.Query):
+        """(now, the content checked this minute), or None when Flask must answer."""
+        if self.declines(req, query):
             return None
         now = timecalc.utcnow()
         content = self.pages.checked_content(now)
-        if content is None:
+        return None if content is None else (now, content)
+
+    def answer_ahead(self, req: Request, started: float) -> tuple[str, list, bytes] | None:
+        """A live block fetched ahead (web/ahead.py), as Flask would send it, or None."""
+        started_with = self.start(req, ahead.AHEAD)
+        if started_with is None:
             return None
+        now, content = started_with
         try:
             wanted = ahead.minute_asked(req.path.removeprefix(AHEAD_PREFIX), now)
             live = ahead.block_for(ahead.AHEAD.read_from(req), content)
@@ -106,12 +112,10 @@ class FastPath:
 
     def answer(self, req: Request, started: float) -> tuple[str, list, bytes] | None:
         """(status, headers, body) as Flask would send them, or None: Flask answers."""
-        if self.declines(req):
+        started_with = self.start(req, views.PAGE)
+        if started_with is None:
             return None
-        now = timecalc.utcnow()
-        content = self.pages.checked_content(now)
-        if content is None:
-            return None
+        now, content = started_with
         try:
             values = views.PAGE.read_from(req)
         except params.BadParameter:
