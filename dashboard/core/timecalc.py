@@ -49,6 +49,8 @@ def zone(name: str) -> ZoneInfo:
 
 
 def as_utc(at: dt.datetime) -> dt.datetime:
+    if at.tzinfo is UTC:  # most instants here already are (the fast path's, on every request)
+        return at
     if at.tzinfo is None or at.utcoffset() is None:
         raise TimeError(f"{at.isoformat()} has no UTC offset; give one, e.g. 'Z' or '+01:00'")
     return at.astimezone(UTC)
