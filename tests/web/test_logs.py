@@ -12,6 +12,9 @@ import time
 import warnings
 
 import pytest
+import time_machine
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
 
 from dashboard import create_app, logs
 
@@ -172,6 +175,48 @@ def test_access_lines_to_stderr_are_written_in_batches_in_order(capsys, monkeypa
         logs.access_log.info("GET /statements 200 0.1 ms")
         handler.flush()  # what logging.shutdown does at exit
         assert capsys.readouterr().err.endswith("GET /statements 200 0.1 ms\n")
+    finally:
+        logging.captureWarnings(False)
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_access_lines_written_without_a_record_are_the_records_lines(
+    capsys, monkeypatch, log_format
+):
+    """The fast way to the batch (fields straight to the formatter) writes what the record
+    would have, byte for byte; anyone else's handler on the way gets records, as before."""
+    monkeypatch.setattr(sys, "__stderr__", sys.stderr)  # capsys's stands for the process's
+    req = Request(EnvironBuilder(path="/статья", query_string="lang=ru&q=a b").get_environ())
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    try:
+        handler = logs.configure("INFO", log_format)
+        with time_machine.travel(1580061480.123, tick=False):
+            for duration in (0.4, None):
+                with monkeypatch.context() as no_records:
+                    no_records.setattr(logs.access_log, "makeRecord", None)  # unused, or fails
+                    logs.log_access(req, 200, duration, "id-1")
+                with monkeypatch.context() as usual_way:
+                    usual_way.setattr(logs, "_direct_handler", lambda: None)
+                    logs.log_access(req, 200, duration, "id-1")
+        handler.flush()
+        direct, by_record, direct_none, by_record_none = capsys.readouterr().err.splitlines()
+        assert direct == by_record and direct_none == by_record_none
+        assert "2020-01-26T17:58:00.123Z" in direct and "%D1%81" in direct and "None" in direct_none
+
+        seen: list[logging.LogRecord] = []
+        other = logging.Handler()
+        other.emit = seen.append
+        logs.access_log.addHandler(other)
+        try:
+            logs.log_access(req, 304, 0.1, "id-2")
+        finally:
+            logs.access_log.removeHandler(other)
+        handler.flush()
+        assert [record.status for record in seen] == [304]
+        assert "304" in capsys.readouterr().err  # and configure()'s handler still wrote it
     finally:
         logging.captureWarnings(False)
         root.handlers[:] = saved[0]
