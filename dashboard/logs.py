@@ -100,7 +100,8 @@ class _Stderr(logging.StreamHandler):
             # A multiprocessing child (granian's workers) skips atexit, logging's own flush
             # included, and runs these instead as it exits.
             multiprocessing.util.Finalize(self, self.flush, exitpriority=100)
-        self._due.set()
+        if not self._due.is_set():  # set() takes a lock and wakes waiters: not every line
+            self._due.set()
 
     def _flush_when_due(self) -> None:
         while True:

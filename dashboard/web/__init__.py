@@ -28,16 +28,17 @@ from dashboard.web import (
 
 
 def register(app: Flask) -> None:
-    fastpath.install(app)  # innermost: it sees the environ as Flask does, after ProxyFix
-    count = int(app.config.get("PROXY_COUNT") or 0)
-    if count:  # reverse proxies in front: their X-Forwarded-* are trusted that deep, no deeper
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     # Before any route names them: ids a row can have, texts without control characters.
     app.url_map.converters["int"] = params.RowIdConverter
     app.url_map.converters["default"] = app.url_map.converters["string"] = params.PlainTextConverter
     templating.register(app)
     errors.register(app)
-    headers.register(app)
+    headers.register(app)  # wraps Flask's WSGI app: an answer that sets a cookie is private
+    # Around that, since it sets no cookie; inside ProxyFix, so it sees the environ as Flask.
+    fastpath.install(app)
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count:  # reverse proxies in front: their X-Forwarded-* are trusted that deep, no deeper
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     auth.register(app)  # sessions, and CSRF on every state-changing request
     public.register(app)
     api.register(app)

@@ -50,7 +50,8 @@ STATUS_LINES = {code: f"{code} {HTTP_STATUS_CODES[code].upper()}" for code in (2
 
 class FastPath:
     """WSGI middleware in front of Flask's own wsgi_app (inside ProxyFix, when there is one, so
-    the environ is the one Flask sees)."""
+    the environ is the one Flask sees; outside the check for answers that set cookies, since
+    its answers set none)."""
 
     def __init__(self, app: Flask, wsgi_app):
         self.app = app
