@@ -83,11 +83,11 @@ class _Stderr(logging.StreamHandler):
     def access(self, created: float, fields: dict) -> bool:
         """An access line written as emit() would write its record, without making one (a
         LogRecord and its handling cost a fifth of the fast path's answer). False when it
-        must go the usual way: another formatter, or a replaced sys.stderr."""
-        line_of = getattr(self.formatter, "access_line", None)
-        if line_of is None or sys.stderr is not sys.__stderr__:
+        must go the usual way: another formatter (a subclass too, whose format() it would
+        skip), or a replaced sys.stderr."""
+        if type(self.formatter) not in FORMATTER_TYPES or sys.stderr is not sys.__stderr__:
             return False
-        line = line_of(created, fields) + self.terminator
+        line = self.formatter.access_line(created, fields) + self.terminator
         with self.lock:
             self._queue(line)
         return True
@@ -196,6 +196,7 @@ def _exception_text(formatter: logging.Formatter, record: logging.LogRecord) -> 
 
 
 FORMATTERS = {"text": TextFormatter, "json": JsonFormatter}
+FORMATTER_TYPES = frozenset(FORMATTERS.values())
 
 
 def configure(level: str = "INFO", log_format: str = "text", stream=None) -> logging.Handler:
@@ -297,6 +298,11 @@ def _direct_handler() -> _Stderr | None:
     """configure()'s handler, when it alone would see an access record and would pass it: no
     handler or filter of anyone else's on the way (a test's caplog, say), nothing disabled."""
     if access_log.disabled or access_log.filters:
+        return None
+    # A record made another way, or INFO renamed, would read differently from the direct line.
+    if logging.getLogRecordFactory() is not logging.LogRecord:
+        return None
+    if logging.getLevelName(logging.INFO) != "INFO":
         return None
     handlers: list[logging.Handler] = []
     logger: logging.Logger | None = access_log

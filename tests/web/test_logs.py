@@ -221,3 +221,28 @@ def test_access_lines_written_without_a_record_are_the_records_lines(
         logging.captureWarnings(False)
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
+
+
+def test_a_formatter_of_ones_own_formats_the_access_lines_too(capsys, monkeypatch):
+    """A subclass of the dashboard's formatter may change format(): the direct way, which
+    skips format(), is then not taken."""
+
+    class Marked(logs.TextFormatter):
+        def format(self, record):
+            return "marked " + super().format(record)
+
+    monkeypatch.setattr(sys, "__stderr__", sys.stderr)
+    req = Request(EnvironBuilder(path="/").get_environ())
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    try:
+        handler = logs.configure("INFO", "text")
+        handler.setFormatter(Marked())
+        logs.log_access(req, 200, 0.4, "id-3")
+        handler.flush()
+        (line,) = capsys.readouterr().err.splitlines()
+        assert line.startswith("marked ") and "id-3" in line
+    finally:
+        logging.captureWarnings(False)
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
