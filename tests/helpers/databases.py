@@ -126,8 +126,10 @@ def app_on(database_url: str, instance: Path):
     made = make_app(database_url, instance)
     yield made
     engine = made.extensions[STORE].engine
-    release_connections(engine)
-    engine.dispose()
+    try:
+        release_connections(engine)
+    finally:  # a connection left out is reported, and the others still closed
+        engine.dispose()
 
 
 def release_connections(engine: sa.Engine) -> None:
