@@ -17,7 +17,7 @@ from werkzeug.wrappers import Request
 from dashboard.cache.live import pages_of
 from dashboard.content import editing
 from dashboard.core import timecalc
-from dashboard.web import fastpath, headers
+from dashboard.web import fastpath
 
 REQUEST_ID = "test-request-1"
 
@@ -33,8 +33,8 @@ class Sides:
 
     def __init__(self, app):
         self.fast = app.extensions[fastpath.EXTENSION]
-        # Flask's stack as create_app builds it, but for the fast path
-        self.flask = headers.private_when_setting_cookies(self.fast.wsgi_app)
+        # Flask's stack as create_app builds it, less the fast path in front
+        self.flask = self.fast.wsgi_app
 
     def fast_answer(self, *args, **kwargs):
         ahead = kwargs.get("path", "/").startswith(fastpath.AHEAD_PREFIX)
