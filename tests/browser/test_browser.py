@@ -9,13 +9,12 @@ import datetime as dt
 import re
 import time
 import urllib.request
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
 from dashboard import config
-from tests.helpers.chromium import ARTIFACTS, launch_chromium
+from tests.helpers.chromium import ARTIFACTS
 from tests.helpers.clock import (
     LONDON,
     MOSCOW,
@@ -28,7 +27,7 @@ from tests.helpers.clock import (
 )
 from tests.helpers.htmx import sri_sha384
 from tests.helpers.markup import Tags
-from tests.helpers.servers import FileServer, StalledServer
+from tests.helpers.servers import FileServer
 
 pytestmark = pytest.mark.browser
 
@@ -46,9 +45,6 @@ AHEAD_FLIP_BUDGET = 0.5
 # ms: how far the server's clock as a page learns it may be off, beyond half the round trip
 # it was learned from (timers and rounding)
 CLOCK_SLACK = 100
-FCP_BUDGET_MS = 2000
-
-HAS_FCP = "performance.getEntriesByType('paint').some(e => e.name === 'first-contentful-paint')"
 
 
 # -- tests ------------------------------------------------------------------------------------
@@ -139,45 +135,6 @@ def test_page_is_complete_without_javascript(serve, local_htmx, new_context):
     expect(page.get_by_role("link", name="all messages")).to_be_visible()
 
     assert server.fragment_hits() == [], "no script runs, so nothing may ask for fragments"
-
-
-def test_stalled_cdn_does_not_hold_back_first_paint(serve, playwright):
-    server = serve(**DEPLOYED_HTMX)  # the real CDN address
-    cdn_host = urlsplit(config.HTMX_CDN_URL).hostname
-    with StalledServer() as cdn:
-        browser = launch_chromium(
-            playwright, [f"--host-resolver-rules=MAP {cdn_host} 127.0.0.1:{cdn.port}"]
-        )
-        try:
-            page = browser.new_page(locale="en-GB")
-            page.goto(server.url("/"), wait_until="commit")
-            page.wait_for_function(HAS_FCP, timeout=10_000, polling=20)
-            fcp = page.evaluate(
-                "performance.getEntriesByType('paint')"
-                ".find(e => e.name === 'first-contentful-paint').startTime"
-            )
-            clocks = page.locator("#live .clock")
-            counters = page.locator("#live .counter")
-            expect(clocks).to_have_count(2)
-            expect(counters).to_have_count(2)
-            for locator in (clocks.nth(0), clocks.nth(1), counters.nth(0), counters.nth(1)):
-                expect(locator).to_be_visible()
-            state = page.evaluate(
-                """url => ({
-                    htmx: typeof window.htmx,
-                    readyState: document.readyState,
-                    fetched: performance.getEntriesByType('resource').some(e => e.name === url),
-                })""",
-                config.HTMX_CDN_URL,
-            )
-            print(f"\nstalled CDN: first-contentful-paint at {fcp:.0f} ms, page state {state}")
-            assert fcp < FCP_BUDGET_MS, f"first contentful paint took {fcp:.0f} ms"
-            # ...and all that while the htmx request is still hanging.
-            assert cdn.connections, "the browser never tried the (stalled) CDN"
-            assert state == {"htmx": "undefined", "readyState": "interactive", "fetched": False}
-            assert server.fragment_hits() == []
-        finally:
-            browser.close()
 
 
 def test_template_integrity_is_the_pinned_htmx(serve, htmx_bytes):

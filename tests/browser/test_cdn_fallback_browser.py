@@ -105,6 +105,11 @@ def test_a_stalled_cdn_never_delays_first_paint_and_the_local_copy_takes_over(
         )
         assert fcp < FCP_BUDGET_MS, f"first contentful paint took {fcp:.0f} ms"
         assert page.evaluate("typeof window.htmx") == "undefined"  # the CDN is still silent
+        # What the reader came for is there meanwhile.
+        for live_item in ("#live .clock", "#live .counter"):
+            expect(page.locator(live_item)).to_have_count(2)
+            for each in page.locator(live_item).all():
+                expect(each).to_be_visible()
         page.wait_for_function(HTMX_RUNS, timeout=TAKES_OVER_S * 1000, polling=50)
         took = time.time() - opened
         page.evaluate(WATCH_CLOCKS)
