@@ -9,9 +9,11 @@ import html as markup
 import json
 import re
 
+import sqlalchemy as sa
 import time_machine
 
-from dashboard.content import editing
+from dashboard.content import editing, models
+from dashboard.content.store import current_store
 
 AT = dt.datetime(2020, 2, 21, 12, 0, tzinfo=dt.UTC)
 ENGLISH = "consular-section-24-february-2020"
@@ -73,3 +75,22 @@ def test_the_page_and_the_archive_carry_canonical_links_and_open_graph(app):
     assert metas(page)["og:locale"] == ["ru_RU"] and metas(page)["og:type"] == ["website"]
     assert '<link rel="canonical" href="http://localhost/statements?lang=en">' in archive
     assert metas(archive)["og:url"] == ["http://localhost/statements?lang=en"]
+    # Shared, the page previews as its first counter's card, in the page's language.
+    card = "http://localhost/counters/salisbury/card.png?lang=ru"
+    assert metas(page)["og:image"] == [card] == metas(page)["twitter:image"]
+    assert metas(page)["twitter:card"] == ["summary_large_image"]
+    with time_machine.travel(AT, tick=False):
+        drawn = client.get(card)
+    assert drawn.status_code == 200 and drawn.mimetype == "image/png"
+
+
+def test_a_page_without_counters_has_no_card(app):
+    with app.app_context():
+        with current_store().session() as db:
+            ids = db.scalars(sa.select(models.Counter.id)).all()
+        assert ids
+        for counter_id in ids:  # as the admin deletes them
+            editing.delete_row(models.Counter, counter_id)
+    with time_machine.travel(AT, tick=False):
+        page = app.test_client().get("/?lang=en").text
+    assert "og:image" not in metas(page) and metas(page)["twitter:card"] == ["summary"]
