@@ -116,6 +116,27 @@ def test_a_failed_fetch_ahead_is_retried_before_the_boundary(serve, local_htmx, 
         server.fetched_ahead(opened, boundary)
 
 
+def test_htmx_asking_early_with_the_block_in_hand_waits_for_the_swap(
+    serve, local_htmx, new_context
+):
+    """htmx's request at the boundary is the fallback; on a busy machine its timer can run
+    before the swap. Here it is made to run 1.5 s early: nothing is asked, the swap flips."""
+    with boundary_soon(10) as shift:
+        server = serve(**local_htmx)
+        opened = time.time()
+        page = open_page(new_context, server.url("/"))
+        boundary = next_boundary(opened)
+        page.wait_for_function(
+            "performance.getEntriesByType('resource').some(e => e.name.includes('/live/'))",
+            timeout=8000,
+        )
+        page.wait_for_timeout(max(0.0, boundary - 1.5 - time.time()) * 1000)
+        page.evaluate("htmx.trigger('#live', 'dashboard:refresh')")
+        page.wait_for_timeout(max(0.0, boundary + 2 - time.time()) * 1000)
+        assert_flipped_on_time(page, shift, boundary)
+        server.fetched_ahead(opened, boundary)  # and htmx asked for nothing
+
+
 def test_a_statement_due_at_the_boundary_comes_at_once(app, serve, local_htmx, new_context):
     """The block fetched ahead cannot hold it (it was under embargo then): the clocks flip on
     time from it, and htmx asks for the block that names the statement right after."""
